@@ -1,0 +1,216 @@
+"""Pure edits of a LabelFile. Each returns a new LabelFile and never touches disk.
+
+Because label files are immutable, undo is a stack of earlier states: the TUI
+keeps the stack, this module defines what one step is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from annotator.model import LabelFile, RejectedSpan, Span, Status, Suggestion
+
+_EDGE_JUNK = frozenset(" \t\n\u3000")
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) so it neither starts nor ends with whitespace."""
+    while start < end and text[start] in _EDGE_JUNK:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_JUNK:
+        end -= 1
+    return start, end
+
+
+def span_at(label_file: LabelFile, offset: int) -> Span | None:
+    for span in label_file.spans:
+        if span.start <= offset < span.end:
+            return span
+    return None
+
+
+def suggestion_at(label_file: LabelFile, offset: int) -> Suggestion | None:
+    for suggestion in label_file.suggestions:
+        if suggestion.start <= offset < suggestion.end:
+            return suggestion
+    return None
+
+
+def _without_overlapping_suggestions(
+    suggestions: Iterable[Suggestion], start: int, end: int
+) -> tuple[Suggestion, ...]:
+    return tuple(s for s in suggestions if not s.overlaps(start, end))
+
+
+def _started(label_file: LabelFile) -> Status:
+    return "in_progress" if label_file.status == "todo" else label_file.status
+
+
+def add_span(
+    label_file: LabelFile,
+    text: str,
+    start: int,
+    end: int,
+    label: str,
+    *,
+    source: str = "manual",
+    allow_overlap: bool = False,
+) -> LabelFile:
+    """Label [start, end): trims whitespace, replaces spans it overlaps (unless
+    overlaps are allowed) and drops the pending suggestions it covers."""
+    start, end = trim(text, start, end)
+    if start >= end:
+        return label_file
+    new = Span(start=start, end=end, label=label, text=text[start:end], source=source)
+    if allow_overlap:
+        kept = tuple(s for s in label_file.spans if s.key != new.key)
+    else:
+        kept = tuple(s for s in label_file.spans if not s.overlaps(start, end))
+    return label_file.model_copy(
+        update={
+            "spans": (*kept, new),
+            "suggestions": _without_overlapping_suggestions(label_file.suggestions, start, end),
+            "status": _started(label_file),
+        }
+    )
+
+
+def relabel(label_file: LabelFile, span: Span, label: str) -> LabelFile:
+    if span.label == label:
+        return label_file
+    replaced = span.model_copy(update={"label": label, "source": "manual"})
+    spans = tuple(replaced if s == span else s for s in label_file.spans)
+    return label_file.model_copy(update={"spans": spans, "status": _started(label_file)})
+
+
+def remove_span(label_file: LabelFile, span: Span) -> LabelFile:
+    spans = tuple(s for s in label_file.spans if s != span)
+    return label_file.model_copy(update={"spans": spans, "status": _started(label_file)})
+
+
+def resize_span(label_file: LabelFile, text: str, span: Span, start: int, end: int) -> LabelFile:
+    """Move a span's boundaries (character fine-tuning); no-op if it would be empty."""
+    start, end = trim(text, max(0, start), min(len(text), end))
+    if start >= end:
+        return label_file
+    moved = span.model_copy(update={"start": start, "end": end, "text": text[start:end]})
+    others = tuple(s for s in label_file.spans if s != span and not s.overlaps(start, end))
+    return label_file.model_copy(
+        update={
+            "spans": (*others, moved),
+            "suggestions": _without_overlapping_suggestions(label_file.suggestions, start, end),
+            "status": _started(label_file),
+        }
+    )
+
+
+def toggle_uncertain(label_file: LabelFile, span: Span) -> LabelFile:
+    flipped = span.model_copy(update={"uncertain": not span.uncertain})
+    spans = tuple(flipped if s == span else s for s in label_file.spans)
+    return label_file.model_copy(update={"spans": spans})
+
+
+def accept_suggestion(label_file: LabelFile, suggestion: Suggestion, *, allow_overlap: bool = False) -> LabelFile:
+    span = Span(
+        start=suggestion.start,
+        end=suggestion.end,
+        label=suggestion.label,
+        text=suggestion.text,
+        source=suggestion.source,
+    )
+    if allow_overlap:
+        spans = (*label_file.spans, span)
+    else:
+        spans = (*(s for s in label_file.spans if not s.overlaps(span.start, span.end)), span)
+    return label_file.model_copy(
+        update={
+            "spans": spans,
+            "suggestions": _without_overlapping_suggestions(label_file.suggestions, span.start, span.end),
+            "status": _started(label_file),
+        }
+    )
+
+
+def reject_suggestion(label_file: LabelFile, suggestion: Suggestion) -> LabelFile:
+    rejected = RejectedSpan(
+        start=suggestion.start, end=suggestion.end, label=suggestion.label, text=suggestion.text
+    )
+    return label_file.model_copy(
+        update={
+            "suggestions": tuple(s for s in label_file.suggestions if s != suggestion),
+            "rejected": (*label_file.rejected, rejected),
+            "status": _started(label_file),
+        }
+    )
+
+
+def accept_all(label_file: LabelFile, *, allow_overlap: bool = False) -> LabelFile:
+    """Accept every pending suggestion, highest score first where they compete."""
+    result = label_file
+    for suggestion in sorted(label_file.suggestions, key=lambda s: (-s.score, s.start)):
+        if suggestion in result.suggestions:
+            result = accept_suggestion(result, suggestion, allow_overlap=allow_overlap)
+    return result
+
+
+def set_suggestions(label_file: LabelFile, suggestions: Iterable[Suggestion]) -> LabelFile:
+    """Store fresh suggestions, minus those overlapping a span or already rejected."""
+    rejected = {r.key for r in label_file.rejected}
+    spans = label_file.spans
+    kept = tuple(
+        s
+        for s in suggestions
+        if s.key not in rejected and not any(span.overlaps(s.start, s.end) for span in spans)
+    )
+    return label_file.model_copy(update={"suggestions": kept})
+
+
+def set_status(label_file: LabelFile, status: Status, note: str | None = None) -> LabelFile:
+    update: dict[str, object] = {"status": status}
+    if note is not None:
+        update["note"] = note
+    return label_file.model_copy(update=update)
+
+
+@dataclass
+class History:
+    """Undo/redo over whole LabelFile states for one editing session."""
+
+    current: LabelFile
+    _undo: list[LabelFile] = field(default_factory=list)
+    _redo: list[LabelFile] = field(default_factory=list)
+    limit: int = 10_000
+
+    def push(self, new_state: LabelFile) -> bool:
+        """Record an edit; returns False (and records nothing) when nothing changed."""
+        if new_state == self.current:
+            return False
+        self._undo.append(self.current)
+        if len(self._undo) > self.limit:
+            del self._undo[0]
+        self._redo.clear()
+        self.current = new_state
+        return True
+
+    def undo(self) -> LabelFile | None:
+        if not self._undo:
+            return None
+        self._redo.append(self.current)
+        self.current = self._undo.pop()
+        return self.current
+
+    def redo(self) -> LabelFile | None:
+        if not self._redo:
+            return None
+        self._undo.append(self.current)
+        self.current = self._redo.pop()
+        return self.current
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)

@@ -1,0 +1,1 @@
+"""Text handling: normalization, script detection and jieba token offsets."""
