@@ -118,6 +118,7 @@ def accept_suggestion(label_file: LabelFile, suggestion: Suggestion, *, allow_ov
         label=suggestion.label,
         text=suggestion.text,
         source=suggestion.source,
+        agreed_by=suggestion.agreed_by,
     )
     if allow_overlap:
         spans = (*label_file.spans, span)
