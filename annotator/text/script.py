@@ -27,14 +27,14 @@ def _per_char(text: str, config: str) -> str:
     convert = _converter(config).convert
     out = []
     for ch in text:
-        converted = convert(ch)
+        converted = str(convert(ch))
         out.append(converted if len(converted) == 1 else ch)
     return "".join(out)
 
 
 def to_simplified_shadow(text: str) -> str:
     """The text in simplified characters, guaranteed the same length as `text`."""
-    converted = _converter("t2s").convert(text)
+    converted = str(_converter("t2s").convert(text))
     if len(converted) == len(text):
         return converted
     return _per_char(text, "t2s")
@@ -42,7 +42,7 @@ def to_simplified_shadow(text: str) -> str:
 
 def to_traditional_shadow(text: str) -> str:
     """The text in traditional characters, guaranteed the same length as `text`."""
-    converted = _converter("s2t").convert(text)
+    converted = str(_converter("s2t").convert(text))
     if len(converted) == len(text):
         return converted
     return _per_char(text, "s2t")
