@@ -23,6 +23,7 @@ from annotator.cli import (
     validate_cmd,
     workspace_cmds,
 )
+from annotator.cli.adjudicate_cmd import register_adjudicate
 from annotator.cli.common import AnnotatorOption, WorkspaceOption
 from annotator.errors import AnnotatorError
 
@@ -61,6 +62,7 @@ for module in (
     team_cmds,
 ):
     module.register(app)
+register_adjudicate(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,1 @@
+"""Shipped lexicons (plain text, one entry per line); a package so wheels include them."""
