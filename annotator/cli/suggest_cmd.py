@@ -27,26 +27,6 @@ if TYPE_CHECKING:
 Outcome = Literal["stored", "unchanged", "done", "locked", "stale", "failed"]
 
 
-def refresh_suggestions(
-    workspace: Workspace,
-    label_file: LabelFile,
-    lexicon: TaughtLexicon | None,
-) -> LabelFile:
-    """The label file with freshly computed pending suggestions (spans and rejections kept)."""
-    from annotator.edits import set_suggestions
-    from annotator.suggest.engine import suggest_document
-
-    document = workspace.load_document(label_file.doc_id)
-    suggestions = suggest_document(
-        document.text,
-        labelled=label_file.spans,
-        rejected=label_file.rejected,
-        lexicon=lexicon,
-        labels=workspace.schema().label_names,
-    )
-    return set_suggestions(label_file, suggestions)
-
-
 def suggest_one(
     workspace: Workspace,
     annotator: str,
@@ -58,6 +38,7 @@ def suggest_one(
 ) -> tuple[Outcome, LabelFile | None, str]:
     """Suggest for one document under its lock: (outcome, label file, message)."""
     from annotator.store import acquire
+    from annotator.suggest.refresh import refresh_suggestions
 
     lock = workspace.lock_labels(annotator, doc_id)
     path = workspace.label_path(annotator, doc_id)

@@ -14,10 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.model import LABEL_NAME_RE, Suggestion
 from annotator.suggest.base import SuggestContext, glued_latin, make
 from annotator.suggest.triere import trie_pattern
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 NAME = "taught"
 IN_DOCUMENT_SCORE = 0.95
@@ -94,6 +98,17 @@ def _find(
 # ----------------------------------------------------------- lexicon files
 
 
+_MARKERS = ("<<<<<<<", "=======", ">>>>>>>")
+
+
+def _lock(directory: Path, label: str) -> FileLock:
+    """Writers of one lexicon file take turns, so concurrent additions are never lost."""
+    from annotator.store import make_lock
+
+    root = directory.parent.parent if directory.parent.name == "labels" else directory
+    return make_lock(root / ".annotator" / "locks" / f"lexicon-{label}.lock")
+
+
 def lexicon_path(directory: Path, label: str) -> Path:
     if not LABEL_NAME_RE.match(label):
         raise ValueError(f"label name {label!r} cannot name a lexicon file")
@@ -113,7 +128,8 @@ def read_entries(path: Path) -> list[str]:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return []
-    return [s for line in raw.splitlines() if (s := line.strip())]
+    # A union merge never leaves markers, but a plain text merge may: never learn them.
+    return [s for line in raw.splitlines() if (s := line.strip()) and not s.startswith(_MARKERS)]
 
 
 def write_entries(path: Path, entries: Iterable[str]) -> None:
@@ -140,18 +156,20 @@ def load_lexicon(directory: Path) -> TaughtLexicon:
 def add_entries(directory: Path, label: str, entries: Iterable[str]) -> list[str]:
     """Add entries to `<LABEL>.txt`; returns those that were new."""
     path = lexicon_path(directory, label)
-    current = set(read_entries(path))
-    new = sorted({clean_entry(e) for e in entries} - current - {""})
-    if new:
-        write_entries(path, current | set(new))
+    with _lock(directory, label):
+        current = set(read_entries(path))
+        new = sorted({clean_entry(e) for e in entries} - current - {""})
+        if new:
+            write_entries(path, current | set(new))
     return new
 
 
 def remove_entries(directory: Path, label: str, entries: Iterable[str]) -> list[str]:
     """Remove entries from `<LABEL>.txt`; returns those that were there."""
     path = lexicon_path(directory, label)
-    current = set(read_entries(path))
-    gone = sorted(current & {clean_entry(e) for e in entries})
-    if gone:
-        write_entries(path, current - set(gone))
+    with _lock(directory, label):
+        current = set(read_entries(path))
+        gone = sorted(current & {clean_entry(e) for e in entries})
+        if gone:
+            write_entries(path, current - set(gone))
     return gone
