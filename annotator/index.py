@@ -1,27 +1,29 @@
 """Derived, disposable indexes so overviews never parse every file.
 
 The label files and documents are the only source of truth. These caches live
-under `.annotator/index/` (ignored by git) and are checked against the
-folder's mtime: an atomic save renames a file into the folder, which changes
-that mtime, so an unchanged mtime means an unchanged folder and the cache is
-used as is. Otherwise the folder is scanned and only files whose (mtime, size)
-changed are parsed again.
+under `.annotator/index/` (ignored by git). Every read scans the folder and
+stats each file (cheap: no parsing); only files whose (mtime, size) changed, or
+that are new, are parsed again. The folder's mtime alone is not enough: an
+editor that rewrites a file in place (VS Code does) leaves it unchanged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 from annotator.store import atomic_write_bytes
 from annotator.workspace import Workspace
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,8 @@ class LabelSummary:
     uncertain: int
     updated_at: str
     active_seconds: float
+    # Spans per label, so `annotator stats` never parses the label files.
+    labels: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,11 @@ def _summarize_label(data: bytes) -> list[Any]:
     try:
         raw = orjson.loads(data)
         spans = raw.get("spans") or []
+        labels: dict[str, int] = {}
+        for span in spans:
+            if isinstance(span, dict):
+                name = str(span.get("label"))
+                labels[name] = labels.get(name, 0) + 1
         return [
             str(raw.get("status", "invalid")),
             len(spans),
@@ -52,9 +61,10 @@ def _summarize_label(data: bytes) -> list[Any]:
             sum(1 for s in spans if isinstance(s, dict) and s.get("uncertain")),
             str(raw.get("updated_at", "")),
             float(raw.get("active_seconds") or 0.0),
+            labels,
         ]
     except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-        return ["invalid", 0, 0, 0, "", 0.0]
+        return ["invalid", 0, 0, 0, "", 0.0, {}]
 
 
 def _summarize_document(data: bytes) -> list[Any]:
@@ -67,57 +77,158 @@ def _summarize_document(data: bytes) -> list[Any]:
         return ["(unreadable document)", 0, ""]
 
 
-def _refresh(folder: Path, cache_file: Path, summarize: Callable[[bytes], list[Any]]) -> dict[str, list[Any]]:
-    """{id: summary} for every *.json in `folder`, reusing the cache where valid."""
+@dataclass(slots=True)
+class _Memo:
+    """What this process last read or wrote for one cache file."""
+
+    cache_key: tuple[int, int] | None  # (mtime_ns, size) of the cache file as we left it
+    folder_mtime_ns: int
+    files: dict[str, list[Any]]  # id -> [mtime_ns, size, *summary], the on-disk layout
+    made: dict[str, Any]  # id -> the summary object built from files[id]
+
+
+# One memo and one lock per cache file: the TUI asks for the same index from several
+# worker threads at start-up; the second asker waits for the first and reuses its work.
+_memos: dict[Path, _Memo] = {}
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(cache_file: Path) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(cache_file, threading.Lock())
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
     try:
-        folder_mtime = folder.stat().st_mtime_ns
-    except FileNotFoundError:
-        return {}
-    cached: dict[str, Any] = {}
-    try:
-        cached = orjson.loads(cache_file.read_bytes())
-    except (FileNotFoundError, orjson.JSONDecodeError):
-        cached = {}
-    if cached.get("version") == INDEX_VERSION and cached.get("folder_mtime_ns") == folder_mtime:
-        return {key: value[2:] for key, value in cached["files"].items()}
-    old_files: dict[str, list[Any]] = cached.get("files", {}) if cached.get("version") == INDEX_VERSION else {}
-    files: dict[str, list[Any]] = {}
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            name = entry.name
-            if not name.endswith(".json") or name.startswith("."):
-                continue
-            st = entry.stat()
-            key = name[:-5]
-            previous = old_files.get(key)
-            if previous and previous[0] == st.st_mtime_ns and previous[1] == st.st_size:
-                files[key] = previous
-                continue
-            try:
-                data = Path(entry.path).read_bytes()
-            except OSError:
-                continue
-            files[key] = [st.st_mtime_ns, st.st_size, *summarize(data)]
-    payload = {"version": INDEX_VERSION, "folder_mtime_ns": folder_mtime, "files": files}
-    try:
-        atomic_write_bytes(cache_file, orjson.dumps(payload))
+        st = path.stat()
     except OSError:
-        # A read-only checkout still gets a correct answer, only a slower next one.
-        pass
-    return {key: value[2:] for key, value in files.items()}
+        return None
+    return (st.st_mtime_ns, st.st_size)
 
 
-def label_summaries(workspace: Workspace, annotator: str) -> dict[str, LabelSummary]:
-    """Status and counts of every label file of one annotator, by document id."""
-    raw = _refresh(
+def _memo_for(cache_file: Path) -> _Memo:
+    """The memo, re-read from disk when another process (or a person) changed the cache file."""
+    key = _stat_key(cache_file)
+    memo = _memos.get(cache_file)
+    if memo is not None and memo.cache_key == key:
+        return memo
+    cached: Any = {}
+    if key is not None:
+        try:
+            cached = orjson.loads(cache_file.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            cached = {}
+    valid = isinstance(cached, dict) and cached.get("version") == INDEX_VERSION
+    files = cached.get("files") if valid else None
+    folder_mtime = cached.get("folder_mtime_ns") if valid else None
+    memo = _Memo(
+        cache_key=key,
+        folder_mtime_ns=folder_mtime if isinstance(folder_mtime, int) else -1,
+        files=files if isinstance(files, dict) else {},
+        made={},
+    )
+    _memos[cache_file] = memo
+    return memo
+
+
+def _refresh(
+    folder: Path,
+    cache_file: Path,
+    summarize: Callable[[bytes], list[Any]],
+    make: Callable[[list[Any]], T],
+    verify: bool = True,
+) -> dict[str, T]:
+    """{id: make(summary)} for every *.json in `folder`, reusing the cache where valid.
+
+    With `verify=False` the cache is trusted without a stat per file as long as the
+    folder's own mtime is the one recorded with it: every atomic write (a rename)
+    changes that, only an in-place edit by another program goes unseen until the next
+    verified read.
+    """
+    with _lock_for(cache_file):
+        try:
+            folder_mtime = folder.stat().st_mtime_ns
+        except FileNotFoundError:
+            return {}
+        memo = _memo_for(cache_file)
+        old_files = memo.files
+        made = memo.made
+        if not verify and memo.folder_mtime_ns == folder_mtime and old_files:
+            for key, value in old_files.items():
+                if key not in made:
+                    made[key] = make(value)
+            return dict(made)
+        files: dict[str, list[Any]] = {}
+        out: dict[str, T] = {}
+        changed = False
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == "." or not name.endswith(".json"):
+                    continue
+                st = entry.stat()
+                key = name[:-5]
+                previous = old_files.get(key)
+                if (
+                    previous is not None
+                    and previous[0] == st.st_mtime_ns
+                    and previous[1] == st.st_size
+                ):
+                    files[key] = previous
+                    built = made.get(key)
+                    out[key] = make(previous) if built is None else built
+                    continue
+                changed = True
+                try:
+                    with open(entry.path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    continue
+                files[key] = [st.st_mtime_ns, st.st_size, *summarize(data)]
+                out[key] = make(files[key])
+        cache_key = memo.cache_key
+        if changed or len(files) != len(old_files) or memo.folder_mtime_ns != folder_mtime:
+            payload = {"version": INDEX_VERSION, "folder_mtime_ns": folder_mtime, "files": files}
+            # A read-only checkout still gets a correct answer, only a slower next one.
+            with contextlib.suppress(OSError):
+                atomic_write_bytes(cache_file, orjson.dumps(payload))
+                cache_key = _stat_key(cache_file)
+        _memos[cache_file] = _Memo(cache_key, folder_mtime, files, out)
+        return dict(out)
+
+
+def _label_summary(value: list[Any]) -> LabelSummary:
+    return LabelSummary(*value[2:])
+
+
+def _document_summary(value: list[Any]) -> DocumentSummary:
+    return DocumentSummary(*value[2:])
+
+
+def label_summaries(
+    workspace: Workspace, annotator: str, *, verify: bool = True
+) -> dict[str, LabelSummary]:
+    """Status and counts of every label file of one annotator, by document id.
+
+    `verify=False` answers from the cache at once (see `_refresh`) for a first screen;
+    follow it with a verified read.
+    """
+    return _refresh(
         workspace.annotator_dir(annotator),
         workspace.cache_dir / "index" / f"labels-{annotator}.json",
         _summarize_label,
+        _label_summary,
+        verify,
     )
-    return {key: LabelSummary(*value) for key, value in raw.items()}
 
 
-def document_summaries(workspace: Workspace) -> dict[str, DocumentSummary]:
-    """Title, length and hash of every document, by id."""
-    raw = _refresh(workspace.documents_dir, workspace.cache_dir / "index" / "documents.json", _summarize_document)
-    return {key: DocumentSummary(*value) for key, value in raw.items()}
+def document_summaries(workspace: Workspace, *, verify: bool = True) -> dict[str, DocumentSummary]:
+    """Title, length and hash of every document, by id (`verify` as in `label_summaries`)."""
+    return _refresh(
+        workspace.documents_dir,
+        workspace.cache_dir / "index" / "documents.json",
+        _summarize_document,
+        _document_summary,
+        verify,
+    )

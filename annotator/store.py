@@ -17,10 +17,11 @@ import orjson
 from pydantic import ValidationError
 
 from annotator.errors import LockedError, StoreError
-from annotator.model import Document, LabelFile, RejectedSpan, Span, Suggestion
+from annotator.model import Document, LabelFile, LabelSchema, RejectedSpan, Span, Suggestion
 
 if TYPE_CHECKING:
     from filelock import FileLock
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -118,7 +119,12 @@ _TAIL_KEYS = ("note", "created_at", "updated_at", "active_seconds", "cursor")
 
 
 def _span_dict(span: Span | RejectedSpan) -> dict[str, Any]:
-    out: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label, "text": span.text}
+    out: dict[str, Any] = {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "text": span.text,
+    }
     if isinstance(span, Span):
         out["source"] = span.source
         if isinstance(span, Suggestion):
@@ -179,6 +185,36 @@ def load_label_file(path: Path) -> LabelFile:
 
 def write_label_file(path: Path, label_file: LabelFile) -> None:
     atomic_write_bytes(path, dumps_label_file(label_file))
+
+
+# -------------------------------------------------------------------- schema
+
+
+def dumps_schema(schema: LabelSchema) -> bytes:
+    """The schema in the layout of the shipped default: one key per line, short lists inline.
+
+    Every writer uses this, so `annotator schema rename` changes only the lines it must.
+    """
+    raw = schema.model_dump(mode="json")
+    lines = [b"{"]
+    head = [key for key in raw if key != "labels"]
+    for key in head:
+        lines.append(b'  "' + key.encode() + b'": ' + orjson.dumps(raw[key]) + b",")
+    lines.append(b'  "labels": [')
+    blocks = []
+    for label in raw["labels"]:
+        fields = []
+        for key, value in label.items():
+            if isinstance(value, list):
+                encoded = b"[" + b", ".join(orjson.dumps(item) for item in value) + b"]"
+            else:
+                encoded = orjson.dumps(value)
+            fields.append(b'      "' + key.encode() + b'": ' + encoded)
+        blocks.append(b"    {\n" + b",\n".join(fields) + b"\n    }")
+    lines.append(b",\n".join(blocks))
+    lines.append(b"  ]")
+    lines.append(b"}\n")
+    return b"\n".join(lines)
 
 
 # ----------------------------------------------------------------- documents

@@ -143,8 +143,7 @@ class Workspace:
         return self._schema[1]
 
     def save_schema(self, schema: LabelSchema) -> None:
-        data = schema.model_dump_json(indent=2).encode() + b"\n"
-        store.atomic_write_bytes(self.schema_path, data)
+        store.atomic_write_bytes(self.schema_path, store.dumps_schema(schema))
 
     # --------------------------------------------------------- documents
 
@@ -155,7 +154,11 @@ class Workspace:
         except FileNotFoundError:
             return []
         with entries:
-            ids = [e.name[:-5] for e in entries if e.name.endswith(".json") and not e.name.startswith(".")]
+            ids = [
+                e.name[:-5]
+                for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".")
+            ]
         return sorted(ids)
 
     def has_document(self, doc_id: str) -> bool:
@@ -178,7 +181,9 @@ class Workspace:
         document = store.load_document_file(path)
         if document.id != doc_id:
             raise WorkspaceError(
-                f"document file holds id {document.id!r}", path=path, fix="rename the file to match its id"
+                f"document file holds id {document.id!r}",
+                path=path,
+                fix="rename the file to match its id",
             )
         if len(self._documents) > 256:
             self._documents.clear()
@@ -204,7 +209,9 @@ class Workspace:
             names = [
                 e.name
                 for e in entries
-                if e.is_dir() and e.name not in RESERVED_LABEL_DIRS and annotator_problem(e.name) is None
+                if e.is_dir()
+                and e.name not in RESERVED_LABEL_DIRS
+                and annotator_problem(e.name) is None
             ]
         return sorted(names)
 
@@ -214,7 +221,11 @@ class Workspace:
         except FileNotFoundError:
             return []
         with entries:
-            ids = [e.name[:-5] for e in entries if e.name.endswith(".json") and not e.name.startswith(".")]
+            ids = [
+                e.name[:-5]
+                for e in entries
+                if e.name.endswith(".json") and not e.name.startswith(".")
+            ]
         return sorted(ids)
 
     def load_labels(self, annotator: str, doc_id: str) -> LabelFile | None:
@@ -236,9 +247,7 @@ class Workspace:
         document = self.load_document(label_file.doc_id)
         problems = check_label_file(label_file, document, self.schema(), self.relative(path))
         if problems:
-            shown = "; ".join(
-                (p.span + ": " if p.span else "") + p.message for p in problems[:5]
-            )
+            shown = "; ".join((p.span + ": " if p.span else "") + p.message for p in problems[:5])
             more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
             raise InvalidLabelsError(
                 f"refusing to save invalid labels: {shown}{more}",
@@ -279,15 +288,22 @@ class Workspace:
         return label_file
 
 
-def make_document(text: str, doc_id: str | None = None, meta: DocumentMeta | None = None) -> Document:
+def make_document(
+    text: str, doc_id: str | None = None, meta: DocumentMeta | None = None
+) -> Document:
     """A Document from raw text: normalized once, hashed, id defaulting to the hash."""
     normalized = normalize_text(text)
     digest = text_sha256(normalized)
-    return Document(id=doc_id or f"doc-{digest[:12]}", text=normalized, sha256=digest, meta=meta or DocumentMeta())
+    return Document(
+        id=doc_id or f"doc-{digest[:12]}",
+        text=normalized,
+        sha256=digest,
+        meta=meta or DocumentMeta(),
+    )
 
 
 def find_workspace(explicit: Path | None = None, start: Path | None = None) -> Workspace:
-    """The workspace named by --workspace, else the nearest folder upwards with labels/schema.json."""
+    """The workspace named by --workspace, else the nearest folder up holding labels/schema.json."""
     if explicit is not None:
         root = explicit.expanduser()
         if not (root / SCHEMA_RELPATH).is_file():

@@ -16,6 +16,7 @@ import typer
 from annotator.cli import (
     export_cmd,
     import_cmd,
+    lexicon_cmd,
     quality_cmds,
     suggest_cmd,
     team_cmds,
@@ -56,6 +57,7 @@ for module in (
     import_cmd,
     validate_cmd,
     suggest_cmd,
+    lexicon_cmd,
     tui_cmd,
     export_cmd,
     quality_cmds,
