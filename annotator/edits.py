@@ -111,7 +111,9 @@ def toggle_uncertain(label_file: LabelFile, span: Span) -> LabelFile:
     return label_file.model_copy(update={"spans": spans})
 
 
-def accept_suggestion(label_file: LabelFile, suggestion: Suggestion, *, allow_overlap: bool = False) -> LabelFile:
+def accept_suggestion(
+    label_file: LabelFile, suggestion: Suggestion, *, allow_overlap: bool = False
+) -> LabelFile:
     span = Span(
         start=suggestion.start,
         end=suggestion.end,
@@ -127,7 +129,9 @@ def accept_suggestion(label_file: LabelFile, suggestion: Suggestion, *, allow_ov
     return label_file.model_copy(
         update={
             "spans": spans,
-            "suggestions": _without_overlapping_suggestions(label_file.suggestions, span.start, span.end),
+            "suggestions": _without_overlapping_suggestions(
+                label_file.suggestions, span.start, span.end
+            ),
             "status": _started(label_file),
         }
     )

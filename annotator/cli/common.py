@@ -26,7 +26,9 @@ WorkspaceOption = Annotated[
 ]
 AnnotatorOption = Annotated[
     str | None,
-    typer.Option("--annotator", "-a", help="Annotator name (default: $ANNOTATOR, then your OS user)."),
+    typer.Option(
+        "--annotator", "-a", help="Annotator name (default: $ANNOTATOR, then your OS user)."
+    ),
 ]
 
 

@@ -13,7 +13,9 @@ import typer
 
 from annotator.cli.common import WorkspaceOption, fail, open_workspace
 
-lexicon_app = typer.Typer(help="Review, add or remove taught lexicon entries.", no_args_is_help=True)
+lexicon_app = typer.Typer(
+    help="Review, add or remove taught lexicon entries.", no_args_is_help=True
+)
 
 LabelArg = Annotated[str, typer.Argument(help="Label name, e.g. ORG.")]
 EntriesArg = Annotated[list[str], typer.Argument(help="One or more surface strings.")]
@@ -48,7 +50,9 @@ def add(label: LabelArg, entries: EntriesArg, workspace: WorkspaceOption = None)
     ws = open_workspace(workspace)
     _check_label(label, ws.schema().label_names)
     new = add_entries(ws.lexicon_dir, label, entries)
-    typer.echo(f"added {len(new)} entr{'y' if len(new) == 1 else 'ies'} to labels/lexicon/{label}.txt")
+    typer.echo(
+        f"added {len(new)} entr{'y' if len(new) == 1 else 'ies'} to labels/lexicon/{label}.txt"
+    )
 
 
 @lexicon_app.command("remove")
@@ -58,7 +62,8 @@ def remove(label: LabelArg, entries: EntriesArg, workspace: WorkspaceOption = No
 
     ws = open_workspace(workspace)
     gone = remove_entries(ws.lexicon_dir, label, entries)
-    typer.echo(f"removed {len(gone)} entr{'y' if len(gone) == 1 else 'ies'} from labels/lexicon/{label}.txt")
+    noun = "entry" if len(gone) == 1 else "entries"
+    typer.echo(f"removed {len(gone)} {noun} from labels/lexicon/{label}.txt")
     if not gone:
         raise typer.Exit(1)
 
