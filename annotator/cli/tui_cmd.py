@@ -15,7 +15,11 @@ def launch(workspace: Path | None, annotator: str | None, doc: str | None) -> No
     name = resolve_annotator(annotator)
     from annotator.tui.app import create_app
 
-    create_app(ws.root, name, doc).run()
+    app = create_app(ws.root, name, doc)
+    try:
+        app.run()
+    finally:
+        app.close_document()  # however the app ended, flush the last saves and unlock
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +27,9 @@ def register(app: typer.Typer) -> None:
     def tui(
         workspace: WorkspaceOption = None,
         annotator: AnnotatorOption = None,
-        doc: Annotated[str | None, typer.Option("--doc", help="Open this document's annotate screen.")] = None,
+        doc: Annotated[
+            str | None, typer.Option("--doc", help="Open this document's annotate screen.")
+        ] = None,
     ) -> None:
         """Open the annotation TUI (resumes where you left off)."""
         launch(workspace, annotator, doc)

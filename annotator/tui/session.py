@@ -1,0 +1,266 @@
+"""One open document: its label file, undo history, lock, saver and active time.
+
+No Textual here. The annotate screen turns keys into calls on this object and
+redraws from `label_file`; everything that decides what an edit means lives
+in `annotator.edits`, and every accepted edit is handed to the background
+saver at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from annotator import edits
+from annotator.errors import AnnotatorError
+from annotator.model import Document, LabelFile, LabelSchema, Span, Status, Suggestion
+from annotator.spans import check_label_file
+from annotator.tui.activity import ActiveTimer
+from annotator.tui.saver import LabelSaver
+from annotator.workspace import Workspace
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+
+LOCKED_MESSAGE = (
+    "read-only: this document is open in another annotator session for {annotator} "
+    "(lock {lock}); close it there first — nothing here will be saved"
+)
+
+
+class ReadOnlyError(Exception):
+    """An edit was attempted on a document opened read-only."""
+
+
+class DocumentSession:
+    """Editing state of one document for one annotator."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        annotator: str,
+        doc_id: str,
+        *,
+        on_saved: Callable[[LabelFile], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        take_lock: bool = True,
+    ) -> None:
+        self.workspace = workspace
+        self.annotator = annotator
+        self.document: Document = workspace.load_document(doc_id)
+        self.schema: LabelSchema = workspace.schema()
+        self.path = workspace.label_path(annotator, doc_id)
+        self.problems: list[str] = []
+        self.timer = ActiveTimer()
+        self._lock: FileLock | None = None
+        if take_lock:
+            self._take_lock()
+        loaded = self._load()
+        self._on_disk: LabelFile | None = loaded
+        start = loaded or LabelFile.new(self.document, annotator)
+        if loaded is not None and self.problems:
+            # Show what is there if it parses, but never write it back.
+            start = loaded
+        self.history = edits.History(start)
+        self._base_active = start.active_seconds
+        self.cursor = min(max(0, start.cursor), len(self.document.text))
+        self._last_submitted: LabelFile | None = None
+        self.saver: LabelSaver | None = None
+        if self.problems:
+            self._release_lock()
+        else:
+            self.saver = LabelSaver(workspace, on_saved=on_saved, on_error=on_error)
+        self.closed = False
+
+    # --------------------------------------------------------------- opening
+
+    def _take_lock(self) -> None:
+        from filelock import Timeout
+
+        lock = self.workspace.lock_labels(self.annotator, self.document.id)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            self.problems.append(
+                LOCKED_MESSAGE.format(
+                    annotator=self.annotator,
+                    lock=self.workspace.relative(
+                        self.workspace.lock_path(self.annotator, self.document.id)
+                    ),
+                )
+            )
+            return
+        self._lock = lock
+
+    def _load(self) -> LabelFile | None:
+        rel = self.workspace.relative(self.path)
+        try:
+            loaded = self.workspace.load_labels(self.annotator, self.document.id)
+        except AnnotatorError as exc:
+            self.problems.append(f"read-only: cannot use the label file: {exc.render()}")
+            return None
+        if loaded is None:
+            return None
+        for problem in check_label_file(loaded, self.document, self.schema, rel):
+            where = f"{problem.span}: " if problem.span else ""
+            fix = f" ({problem.fix})" if problem.fix else ""
+            self.problems.append(f"read-only: {rel}: {where}{problem.message}{fix}")
+        return loaded
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    # ----------------------------------------------------------------- state
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def label_file(self) -> LabelFile:
+        return self.history.current
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def active_seconds(self) -> float:
+        return self._base_active + self.timer.seconds
+
+    def snapshot(self) -> LabelFile:
+        """What goes to disk: the current state plus cursor and active time."""
+        return self.history.current.model_copy(
+            update={"active_seconds": round(self.active_seconds, 1), "cursor": self.cursor}
+        )
+
+    def save(self) -> None:
+        if self.closed:
+            raise ReadOnlyError("this document was closed: open it again to edit")
+        if self.saver is None:
+            raise ReadOnlyError(self.problems[0] if self.problems else "read-only")
+        state = self.snapshot()
+        self._last_submitted = state
+        self.saver.submit(state)
+
+    def _apply(self, new_state: LabelFile) -> bool:
+        if self.read_only:
+            raise ReadOnlyError(self.problems[0])
+        if self.closed:
+            raise ReadOnlyError("this document was closed: open it again to edit")
+        if not self.history.push(new_state):
+            return False
+        self.save()
+        return True
+
+    # ----------------------------------------------------------------- edits
+
+    def label(self, start: int, end: int, label: str, *, selection: bool) -> bool:
+        """A label key: relabel the span under the cursor, else label [start, end)."""
+        current = self.label_file
+        if not selection:
+            under = [s for s in current.spans if s.overlaps(start, end)]
+            if len(under) == 1:
+                return self._apply(edits.relabel(current, under[0], label))
+        return self._apply(
+            edits.add_span(
+                current, self.text, start, end, label, allow_overlap=self.schema.allow_overlap
+            )
+        )
+
+    def remove_at(self, offset: int) -> bool:
+        span = edits.span_at(self.label_file, offset)
+        return span is not None and self._apply(edits.remove_span(self.label_file, span))
+
+    def toggle_uncertain_at(self, offset: int) -> bool:
+        span = edits.span_at(self.label_file, offset)
+        return span is not None and self._apply(edits.toggle_uncertain(self.label_file, span))
+
+    def accept_at(self, offset: int) -> bool:
+        suggestion = edits.suggestion_at(self.label_file, offset)
+        return suggestion is not None and self._apply(
+            edits.accept_suggestion(
+                self.label_file, suggestion, allow_overlap=self.schema.allow_overlap
+            )
+        )
+
+    def reject_at(self, offset: int) -> bool:
+        suggestion = edits.suggestion_at(self.label_file, offset)
+        return suggestion is not None and self._apply(
+            edits.reject_suggestion(self.label_file, suggestion)
+        )
+
+    def accept_all(self) -> bool:
+        return self._apply(
+            edits.accept_all(self.label_file, allow_overlap=self.schema.allow_overlap)
+        )
+
+    def set_status(self, status: Status, note: str | None = None) -> bool:
+        return self._apply(edits.set_status(self.label_file, status, note))
+
+    def undo(self) -> bool:
+        if self.read_only or self.closed or self.history.undo() is None:
+            return False
+        self.save()
+        return True
+
+    def redo(self) -> bool:
+        if self.read_only or self.closed or self.history.redo() is None:
+            return False
+        self.save()
+        return True
+
+    def add_suggestions(self, suggestions: Sequence[Suggestion]) -> bool:
+        """Store freshly computed suggestions.
+
+        They arrive moments after opening: before any edit they become the
+        starting state (undo never removes them); after an edit they are one
+        undoable step like any other.
+        """
+        if self.read_only or self.closed:
+            return False
+        new_state = edits.set_suggestions(self.label_file, suggestions)
+        if new_state == self.label_file:
+            return False
+        if self.history.can_undo or self.history.can_redo:
+            return self._apply(new_state)
+        self.history = edits.History(new_state)
+        self.save()
+        return True
+
+    @property
+    def wants_suggestions(self) -> bool:
+        lf = self.label_file
+        return not self.read_only and not lf.suggestions and lf.status in ("todo", "in_progress")
+
+    # ------------------------------------------------------------- queries
+
+    def span_at(self, offset: int) -> Span | None:
+        return edits.span_at(self.label_file, offset)
+
+    def suggestion_after(self, offset: int, direction: int) -> Suggestion | None:
+        """The next (direction 1) or previous (-1) pending suggestion from `offset`, wrapping."""
+        ordered = sorted(self.label_file.suggestions, key=lambda s: (s.start, s.end))
+        if not ordered:
+            return None
+        if direction > 0:
+            after = [s for s in ordered if s.start > offset]
+            return after[0] if after else ordered[0]
+        before = [s for s in ordered if s.start < offset and not s.start <= offset < s.end]
+        return before[-1] if before else ordered[-1]
+
+    # -------------------------------------------------------------- closing
+
+    def close(self) -> None:
+        """Write the final cursor and active time if the file exists, flush, unlock."""
+        if self.closed:
+            return
+        if self.saver is not None:
+            reference = self._last_submitted or self._on_disk
+            if reference is not None and self.snapshot() != reference:
+                self.save()
+            self.saver.close()
+        self.closed = True
+        self._release_lock()
