@@ -171,6 +171,54 @@ def set_suggestions(label_file: LabelFile, suggestions: Iterable[Suggestion]) ->
     return label_file.model_copy(update={"suggestions": kept})
 
 
+TAUGHT_SOURCE = "taught"
+TAUGHT_SCORE = 0.9
+
+
+def propagate(label_file: LabelFile, text: str, taught: Span) -> LabelFile:
+    """Suggest `taught`'s surface text at its other occurrences in the document.
+
+    What an annotator just labelled is the best evidence there is: it is
+    proposed at once wherever the same string appears, except where a span
+    already is or the annotator rejected it. Competing pending suggestions
+    there give way.
+    """
+    surface = taught.text
+    if not surface.strip():
+        return label_file
+    rejected = {r.key for r in label_file.rejected}
+    spans = label_file.spans
+    suggestions = list(label_file.suggestions)
+    added = False
+    position = text.find(surface)
+    while position != -1:
+        end = position + len(surface)
+        key = (position, end, taught.label)
+        if key not in rejected and not any(s.overlaps(position, end) for s in spans):
+            suggestions = [s for s in suggestions if not s.overlaps(position, end)]
+            suggestions.append(
+                Suggestion(
+                    start=position,
+                    end=end,
+                    label=taught.label,
+                    text=surface,
+                    source=TAUGHT_SOURCE,
+                    score=TAUGHT_SCORE,
+                )
+            )
+            added = True
+        position = text.find(surface, end)
+    if not added:
+        return label_file
+    return label_file.model_copy(update={"suggestions": tuple(suggestions)})
+
+
+def new_spans(before: LabelFile, after: LabelFile) -> list[Span]:
+    """Spans present in `after` but not in `before` (what an edit labelled)."""
+    old = set(before.spans)
+    return [s for s in after.spans if s not in old]
+
+
 def set_status(label_file: LabelFile, status: Status, note: str | None = None) -> LabelFile:
     update: dict[str, object] = {"status": status}
     if note is not None:

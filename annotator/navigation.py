@@ -14,7 +14,6 @@ from pathlib import Path
 import orjson
 
 from annotator import store
-from annotator.errors import StoreError
 from annotator.index import label_summaries
 from annotator.workspace import Workspace
 
@@ -30,21 +29,13 @@ def assignment_path(workspace: Workspace) -> Path:
 def assigned_documents(workspace: Workspace, annotator: str) -> set[str] | None:
     """The ids assigned to `annotator`, or None when the workspace has no assignment.
 
-    Reads `{"annotators": {...}, "docs": {doc_id: [annotator, ...]}}`; a
-    malformed file raises StoreError naming the fix.
+    Read through the assignment module, which also understands a file that a
+    git union merge left non-canonical.
     """
-    path = assignment_path(workspace)
-    if not path.is_file():
-        return None
-    raw = store.parse_json(store.read_bytes(path, 64 * 1024 * 1024), path)
-    docs = raw.get("docs") if isinstance(raw, dict) else None
-    if not isinstance(docs, dict):
-        raise StoreError(
-            'assignment file has no "docs" object',
-            path=path,
-            fix='write {"annotators": {...}, "docs": {"doc_id": ["annotator", ...]}}',
-        )
-    return {doc_id for doc_id, who in docs.items() if isinstance(who, list) and annotator in who}
+    from annotator.quality.assign import assigned_docs
+
+    assigned = assigned_docs(workspace, annotator)
+    return None if assigned is None else set(assigned)
 
 
 def document_order(workspace: Workspace, annotator: str) -> list[str]:

@@ -84,18 +84,12 @@ class Stats:
 
 def load_assignment(workspace: Workspace) -> dict[str, list[str]] | None:
     """doc_id -> annotators from labels/assignment.json, or None when there is none."""
-    path = workspace.labels_dir / ASSIGNMENT_FILE
-    if not path.exists():
+    from annotator.quality.assign import load_assignment as load
+
+    assignment = load(workspace)
+    if assignment is None:
         return None
-    raw = store.parse_json(store.read_bytes(path, 256 * 1024 * 1024), path)
-    docs = raw.get("docs") if isinstance(raw, dict) else None
-    if not isinstance(docs, dict) or not all(isinstance(v, list) for v in docs.values()):
-        raise AnnotatorError(
-            'assignment must look like {"annotators": [...], "docs": {doc_id: [annotator, ...]}}',
-            path=path,
-            fix="re-create it with `annotator assign`",
-        )
-    return {str(doc_id): [str(a) for a in names] for doc_id, names in docs.items()}
+    return {doc_id: list(names) for doc_id, names in assignment.docs.items()}
 
 
 def _uncertain_spans(workspace: Workspace, annotator: str, doc_id: str) -> list[UncertainSpan]:

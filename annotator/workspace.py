@@ -324,6 +324,23 @@ def find_workspace(explicit: Path | None = None, start: Path | None = None) -> W
     )
 
 
+GITATTRIBUTES = (
+    "# Written by annotator: these files only gain lines, so a merge keeps both sides' additions.\n"
+    "assignment.json merge=union\n"
+    "lexicon/*.txt merge=union\n"
+)
+
+
+def ensure_gitattributes(workspace: Workspace) -> bool:
+    """Write `labels/.gitattributes` (union merges for the append-only files) unless one
+    exists; True when written."""
+    path = workspace.labels_dir / ".gitattributes"
+    if path.exists():
+        return False
+    store.atomic_write_bytes(path, GITATTRIBUTES.encode())
+    return True
+
+
 def init_workspace(root: Path) -> Workspace:
     """Create (or complete) a workspace with the default breach schema; never overwrites."""
     root.mkdir(parents=True, exist_ok=True)
@@ -333,6 +350,7 @@ def init_workspace(root: Path) -> Workspace:
     workspace.exports_dir.mkdir(exist_ok=True)
     if not workspace.schema_path.exists():
         store.atomic_write_bytes(workspace.schema_path, default_schema_bytes())
+    ensure_gitattributes(workspace)
     gitignore = root / ".gitignore"
     if not gitignore.exists():
         store.atomic_write_bytes(gitignore, WORKSPACE_GITIGNORE.encode())

@@ -31,14 +31,9 @@ import orjson
 from annotator import store
 from annotator.errors import StoreError, WorkspaceError
 from annotator.model import annotator_problem
-from annotator.workspace import RESERVED_LABEL_DIRS, Workspace
+from annotator.workspace import RESERVED_LABEL_DIRS, Workspace, ensure_gitattributes
 
 ASSIGNMENT_FILE = "assignment.json"
-GITATTRIBUTES = (
-    "# Written by annotator: these files only gain lines, so a merge keeps both sides' additions.\n"
-    "assignment.json merge=union\n"
-    "lexicon/*.txt merge=union\n"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,16 +232,6 @@ def load_assignment(workspace: Workspace) -> Assignment | None:
     if not path.is_file():
         return None
     return parse_assignment(store.read_bytes(path, 256 * 1024 * 1024), path)
-
-
-def ensure_gitattributes(workspace: Workspace) -> bool:
-    """Write `labels/.gitattributes` (union merges for the append-only files) unless one
-    exists; True when written."""
-    path = workspace.labels_dir / ".gitattributes"
-    if path.exists():
-        return False
-    store.atomic_write_bytes(path, GITATTRIBUTES.encode())
-    return True
 
 
 def save_assignment(workspace: Workspace, assignment: Assignment) -> None:

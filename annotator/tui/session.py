@@ -163,12 +163,38 @@ class DocumentSession:
         if not selection:
             under = [s for s in current.spans if s.overlaps(start, end)]
             if len(under) == 1:
-                return self._apply(edits.relabel(current, under[0], label))
+                return self._apply(self._taught(current, edits.relabel(current, under[0], label)))
         return self._apply(
-            edits.add_span(
-                current, self.text, start, end, label, allow_overlap=self.schema.allow_overlap
+            self._taught(
+                current,
+                edits.add_span(
+                    current, self.text, start, end, label, allow_overlap=self.schema.allow_overlap
+                ),
             )
         )
+
+    def _taught(self, before: LabelFile, after: LabelFile) -> LabelFile:
+        """The edit plus suggestions of what it taught at the string's other occurrences."""
+        for span in edits.new_spans(before, after):
+            after = edits.propagate(after, self.text, span)
+        return after
+
+    def teach_workspace(self) -> list[str]:
+        """Add this document's labelled names to the workspace lexicon (on `done`).
+
+        Numbers are left out: a quantity says nothing about other documents.
+        Returns the entries that were new.
+        """
+        from annotator.suggest.taught import add_entries
+
+        by_label: dict[str, set[str]] = {}
+        for span in self.label_file.spans:
+            if span.label != "NUMBER" and len(span.text) >= 2 and "\n" not in span.text:
+                by_label.setdefault(span.label, set()).add(span.text)
+        added: list[str] = []
+        for label, surfaces in sorted(by_label.items()):
+            added.extend(add_entries(self.workspace.lexicon_dir, label, surfaces))
+        return added
 
     def remove_at(self, offset: int) -> bool:
         span = edits.span_at(self.label_file, offset)
@@ -180,9 +206,13 @@ class DocumentSession:
 
     def accept_at(self, offset: int) -> bool:
         suggestion = edits.suggestion_at(self.label_file, offset)
+        current = self.label_file
         return suggestion is not None and self._apply(
-            edits.accept_suggestion(
-                self.label_file, suggestion, allow_overlap=self.schema.allow_overlap
+            self._taught(
+                current,
+                edits.accept_suggestion(
+                    current, suggestion, allow_overlap=self.schema.allow_overlap
+                ),
             )
         )
 

@@ -44,13 +44,18 @@ def test_next_todo_skips_finished_and_wraps(workspace: Workspace) -> None:
 def test_assignment_limits_the_order(workspace: Workspace) -> None:
     path = navigation.assignment_path(workspace)
     path.write_bytes(
-        orjson.dumps({"annotators": {}, "docs": {"d2": ["ann", "bo"], "d4": ["ann"], "d1": ["bo"]}})
+        orjson.dumps(
+            {
+                "annotators": ["ann", "bo"],
+                "docs": {"d2": ["ann", "bo"], "d4": ["ann"], "d1": ["bo"]},
+            }
+        )
     )
     assert navigation.document_order(workspace, "ann") == ["d2", "d4"]
     assert navigation.next_todo(workspace, "ann", after="d2") == "d4"
     assert navigation.neighbour(workspace, "ann", "d2", 1) == "d4"
     assert navigation.document_order(workspace, "nobody") == []
-    path.write_bytes(b'{"annotators": {}}')
+    path.write_bytes(b'{"annotators": [], "docs": []}')
     with pytest.raises(StoreError, match="docs"):
         navigation.document_order(workspace, "ann")
 

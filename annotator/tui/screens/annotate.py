@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.text import Text
@@ -60,15 +61,18 @@ class SaveFailed(Message):
         self.error = error
 
 
-def compute_suggestions(text: str, label_file: LabelFile, schema: LabelSchema) -> list[Suggestion]:
-    """Run the suggestion engine (imported here: it is optional and slow to load)."""
-    from annotator.suggest.engine import suggest_document  # type: ignore[import-not-found,unused-ignore]
+def compute_suggestions(
+    text: str, label_file: LabelFile, schema: LabelSchema, lexicon_dir: Path
+) -> list[Suggestion]:
+    """Run the suggestion engine with the workspace's taught lexicon (slow: a worker's job)."""
+    from annotator.suggest.engine import suggest_document
+    from annotator.suggest.taught import load_lexicon
 
     result = suggest_document(
         text,
         labelled=label_file.spans,
         rejected=label_file.rejected,
-        lexicon=None,
+        lexicon=load_lexicon(lexicon_dir),
         labels=schema.label_names,
     )
     return list(result)
@@ -186,7 +190,9 @@ class AnnotateScreen(Screen[None]):
     def _load_suggestions(self) -> None:
         session = self.session
         try:
-            found = compute_suggestions(session.text, session.label_file, session.schema)
+            found = compute_suggestions(
+                session.text, session.label_file, session.schema, session.workspace.lexicon_dir
+            )
         except ImportError:
             self.post_message(SuggestionsReady(None, SUGGESTIONS_UNAVAILABLE))
             return
@@ -409,6 +415,10 @@ class AnnotateScreen(Screen[None]):
 
     def action_done(self) -> None:
         if self.set_document_status("done"):
+            try:
+                self.session.teach_workspace()
+            except OSError as exc:  # the labels are saved; only the lexicon update failed
+                self.set_status(f"lexicon not updated: {exc}", error=True)
             self._app().open_next_todo(after=self.session.document.id)
 
     def action_skip(self) -> None:

@@ -1,0 +1,38 @@
+"""Labelling teaches: other occurrences at once, other documents through the lexicon on `done`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from annotator.suggest.taught import read_entries
+
+from .conftest import build_workspace, read_labels
+from .helpers import annotate_screen, running, settle
+
+TEXT = "蓝鲸科技称，蓝鲸科技的用户数据未受影响；王某曾在蓝鲸科技任职。"
+OTHER = "有报道称，蓝鲸科技再次发生数据泄露。"
+
+
+def test_label_propagates_in_document_and_done_teaches_the_workspace(tmp_path: Path) -> None:
+    workspace = build_workspace(
+        tmp_path / "ws", {"a-first": ("蓝鲸科技", TEXT), "b-second": ("又一次", OTHER)}
+    )
+
+    async def scenario() -> None:
+        async with running(workspace, "a-first") as (app, pilot):
+            screen = annotate_screen(app)
+            screen.view.move_cursor(0)
+            await pilot.press("shift+right", "alt+right", "alt+right")  # select 蓝鲸科技
+            await pilot.press("1")
+            await settle(pilot)
+            saved = read_labels(workspace, "a-first")
+            assert [(s.text, s.label) for s in saved.spans] == [("蓝鲸科技", "ORG")]
+            taught = [(s.start, s.source) for s in saved.suggestions if s.text == "蓝鲸科技"]
+            assert taught == [(6, "taught"), (24, "taught")]
+            await pilot.press("d")
+            await settle(pilot)
+
+    asyncio.run(scenario())
+    assert read_labels(workspace, "a-first").status == "done"
+    assert read_entries(workspace.lexicon_dir / "ORG.txt") == ["蓝鲸科技"]
