@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,15 @@ def _lock_for(cache_file: Path) -> threading.Lock:
         return _locks.setdefault(cache_file, threading.Lock())
 
 
+# A folder changed this close to a scan may change again within the same mtime tick
+# (file times come from a coarse clock): such an mtime is never trusted on its own.
+_RACY_NS = 100_000_000
+
+
+def _trusted_mtime(mtime_ns: int, scanned_at_ns: int) -> int:
+    return mtime_ns if mtime_ns < scanned_at_ns - _RACY_NS else -1
+
+
 def _stat_key(path: Path) -> tuple[int, int] | None:
     try:
         st = path.stat()
@@ -147,14 +157,15 @@ def _refresh(
     verified read.
     """
     with _lock_for(cache_file):
+        scanned_at = time.time_ns()
         try:
-            folder_mtime = folder.stat().st_mtime_ns
+            folder_mtime = _trusted_mtime(folder.stat().st_mtime_ns, scanned_at)
         except FileNotFoundError:
             return {}
         memo = _memo_for(cache_file)
         old_files = memo.files
         made = memo.made
-        if not verify and memo.folder_mtime_ns == folder_mtime and old_files:
+        if not verify and folder_mtime != -1 and memo.folder_mtime_ns == folder_mtime:
             for key, value in old_files.items():
                 if key not in made:
                     made[key] = make(value)
@@ -232,3 +243,27 @@ def document_summaries(workspace: Workspace, *, verify: bool = True) -> dict[str
         _document_summary,
         verify,
     )
+
+
+_document_ids: dict[Path, tuple[int, list[str]]] = {}
+
+
+def document_ids(workspace: Workspace) -> list[str]:
+    """`workspace.document_ids()`, remembered while the documents folder's mtime holds.
+
+    Adding, removing or renaming a document changes that mtime, so this stays exact
+    and costs one stat instead of listing and sorting 100k names on every call.
+    """
+    folder = workspace.documents_dir
+    scanned_at = time.time_ns()
+    try:
+        mtime = _trusted_mtime(folder.stat().st_mtime_ns, scanned_at)
+    except FileNotFoundError:
+        return []
+    remembered = _document_ids.get(folder)
+    if remembered is not None and mtime != -1 and remembered[0] == mtime:
+        return list(remembered[1])
+    ids = workspace.document_ids()
+    if mtime != -1:
+        _document_ids[folder] = (mtime, ids)
+    return list(ids)
