@@ -203,7 +203,7 @@ def _refresh(
             payload = {"version": INDEX_VERSION, "folder_mtime_ns": folder_mtime, "files": files}
             # A read-only checkout still gets a correct answer, only a slower next one.
             with contextlib.suppress(OSError):
-                atomic_write_bytes(cache_file, orjson.dumps(payload))
+                atomic_write_bytes(cache_file, orjson.dumps(payload), durable=False)
                 cache_key = _stat_key(cache_file)
         _memos[cache_file] = _Memo(cache_key, folder_mtime, files, out)
         return dict(out)

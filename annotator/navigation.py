@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from annotator import store
+from annotator import index, store
 from annotator.index import label_summaries
 from annotator.workspace import Workspace
 
@@ -40,7 +40,7 @@ def assigned_documents(workspace: Workspace, annotator: str) -> set[str] | None:
 
 def document_order(workspace: Workspace, annotator: str) -> list[str]:
     """The annotator's documents in working order (sorted ids, assignment applied)."""
-    ids = workspace.document_ids()
+    ids = index.document_ids(workspace)
     assigned = assigned_documents(workspace, annotator)
     if assigned is None:
         return ids
@@ -80,20 +80,19 @@ def next_todo(workspace: Workspace, annotator: str, after: str | None = None) ->
 
     order = document_order(workspace, annotator)
     start = bisect.bisect_right(order, after) if after is not None else 0
-    labelled = set(workspace.label_ids(annotator))
     status: dict[str, str] | None = None
     reads = 0
     for doc_id in (*order[start:], *order[:start]):
         if doc_id == after:
             continue
-        if doc_id not in labelled:
-            return doc_id
-        if status is None and reads < DIRECT_READS:
-            reads += 1
-            if _file_status(workspace, annotator, doc_id) in OPEN_STATUSES:
-                return doc_id
-            continue
         if status is None:
+            if not workspace.label_path(annotator, doc_id).exists():
+                return doc_id  # no label file yet: todo
+            if reads < DIRECT_READS:
+                reads += 1
+                if _file_status(workspace, annotator, doc_id) in OPEN_STATUSES:
+                    return doc_id
+                continue
             status = statuses(workspace, annotator)
         if status.get(doc_id, "todo") in OPEN_STATUSES:
             return doc_id
@@ -148,7 +147,9 @@ def remember_document(workspace: Workspace, annotator: str, doc_id: str, cursor:
     """Record the open document (derived state: losing it only loses the resume point)."""
     with contextlib.suppress(OSError):
         store.atomic_write_bytes(
-            state_path(workspace, annotator), orjson.dumps({"doc": doc_id, "cursor": cursor})
+            state_path(workspace, annotator),
+            orjson.dumps({"doc": doc_id, "cursor": cursor}),
+            durable=False,
         )
 
 

@@ -29,6 +29,7 @@ from annotator.cli.common import AnnotatorOption, WorkspaceOption
 from annotator.errors import AnnotatorError
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="annotator",
     help="Label spans in Chinese data-breach news, keyboard first. "
     "Run without a command to open the annotation TUI.",

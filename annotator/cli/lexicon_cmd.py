@@ -14,7 +14,9 @@ import typer
 from annotator.cli.common import WorkspaceOption, fail, open_workspace
 
 lexicon_app = typer.Typer(
-    help="Review, add or remove taught lexicon entries.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Review, add or remove taught lexicon entries.",
+    no_args_is_help=True,
 )
 
 LabelArg = Annotated[str, typer.Argument(help="Label name, e.g. ORG.")]

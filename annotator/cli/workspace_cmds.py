@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from annotator.workspace import Workspace
 
 schema_app = typer.Typer(
+    rich_markup_mode=None,
     name="schema",
     help="Change the label schema and migrate every label file with it.",
     no_args_is_help=True,

@@ -182,10 +182,17 @@ class DocumentsScreen(Screen[None]):
         known = self.overview
         if not known.order:  # first load: show the ids at once, statuses follow
             self.post_message(OverviewReady(Overview(order, {}, {}, labels_loaded=False), "ids"))
-        labels = label_summaries(app.workspace, app.annotator)
+        # Answer from the index at once (trusting unchanged folder mtimes), then
+        # verify every file and repaint only if another program edited one in place.
+        labels = label_summaries(app.workspace, app.annotator, verify=False)
         self.post_message(OverviewReady(Overview(order, labels, known.titles), "labels"))
-        titles = document_summaries(app.workspace)
+        titles = document_summaries(app.workspace, verify=False)
         self.post_message(OverviewReady(Overview(order, labels, titles), "titles"))
+        checked_labels = label_summaries(app.workspace, app.annotator)
+        checked_titles = document_summaries(app.workspace)
+        if checked_labels != labels or checked_titles != titles:
+            overview = Overview(order, checked_labels, checked_titles)
+            self.post_message(OverviewReady(overview, "titles"))
 
     def on_overview_ready(self, message: OverviewReady) -> None:
         self.overview = message.overview
