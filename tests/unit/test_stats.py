@@ -95,10 +95,7 @@ def test_progress_against_the_assignment(ws: Workspace) -> None:
 def test_broken_assignment_is_reported_not_fatal(ws: Workspace) -> None:
     (ws.labels_dir / "assignment.json").write_bytes(b'{"docs": []}')
     stats = compute_stats(ws)
-    assert (
-        stats.assignment_problem is not None
-        and "expected shape" in stats.assignment_problem
-    )
+    assert stats.assignment_problem is not None and "expected shape" in stats.assignment_problem
     assert all(p.assigned is None for p in stats.annotators)
 
 
