@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import ClassVar
 
-from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
@@ -25,7 +24,8 @@ from annotator.tui.adjudication import (
     adjudication_queue,
     nothing_message,
 )
-from annotator.tui.app import KEYMAP_HINT, css_paths
+from annotator.tui.app import css_paths
+from annotator.tui.base_app import SessionApp
 from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.adjudicate import AdjudicateScreen, adjudicate_screen
 from annotator.workspace import Workspace
@@ -33,7 +33,7 @@ from annotator.workspace import Workspace
 _CSS: list[str | PurePath] = [*css_paths()]
 
 
-class AdjudicateApp(App[None]):
+class AdjudicateApp(SessionApp):
     TITLE = "annotator · adjudicate"
     CSS_PATH = _CSS
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -147,35 +147,6 @@ class AdjudicateApp(App[None]):
             self.notify("no next document" if step > 0 else "no previous document")
             return
         self.open_document(ids[at])
-
-    # ------------------------------------------------------------- actions
-
-    def action_help(self) -> None:
-        from annotator.tui.screens.help import HelpScreen
-
-        source = self.annotate or self.screen
-        grouped: dict[tuple[str, str], list[str]] = {}
-        for active in source.active_bindings.values():
-            binding = active.binding
-            group = (binding.id or "", binding.description or binding.action)
-            grouped.setdefault(group, []).append(self.get_key_display(binding))
-        rows = [
-            (", ".join(dict.fromkeys(keys)), desc, ident) for (ident, desc), keys in grouped.items()
-        ]
-        rows.sort(key=lambda row: row[2])
-        schema = self.annotate.session.schema if self.annotate else self.workspace.schema()
-        self.push_screen(HelpScreen(schema, rows, KEYMAP_HINT))
-
-    async def action_quit(self) -> None:
-        self.close_document()
-        self.exit()
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown):
-            screen = self.annotate
-            if screen is not None and not screen.session.closed:
-                screen.session.timer.tick()
-        await super().on_event(event)
 
 
 def create_adjudicate_app(

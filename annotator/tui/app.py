@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path, PurePath
 from typing import ClassVar
 
-from textual import events, work
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -19,6 +19,7 @@ from textual.types import CSSPathType
 
 from annotator import navigation
 from annotator.errors import AnnotatorError
+from annotator.tui.base_app import SessionApp
 from annotator.tui.commands import AnnotatorCommands
 from annotator.tui.keymap import keymap_path, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen, annotate_screen
@@ -27,7 +28,6 @@ from annotator.tui.session import DocumentSession
 from annotator.workspace import Workspace
 
 TUI_DIR = Path(__file__).parent
-KEYMAP_HINT = "$XDG_CONFIG_HOME/annotator/keymap.toml (default ~/.config/annotator/keymap.toml)"
 
 
 def css_paths() -> list[Path]:
@@ -46,7 +46,7 @@ class StartAt(Message):
         self.cursor = cursor
 
 
-class AnnotatorApp(App[None]):
+class AnnotatorApp(SessionApp):
     TITLE = "annotator"
     CSS_PATH: ClassVar[CSSPathType | None] = list[str | PurePath](css_paths())
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
@@ -223,36 +223,6 @@ class AnnotatorApp(App[None]):
 
     def action_documents(self) -> None:
         self.show_documents()
-
-    def action_help(self) -> None:
-        from annotator.tui.screens.help import HelpScreen
-
-        source = self.annotate or self.screen
-        grouped: dict[tuple[str, str], list[str]] = {}
-        for active in source.active_bindings.values():
-            binding = active.binding
-            group = (binding.id or "", binding.description or binding.action)
-            grouped.setdefault(group, []).append(self.get_key_display(binding))
-        rows = [
-            (", ".join(dict.fromkeys(keys)), description, ident)
-            for (ident, description), keys in grouped.items()
-        ]
-        rows.sort(key=lambda row: row[2])
-        schema = self.annotate.session.schema if self.annotate else self.workspace.schema()
-        self.push_screen(HelpScreen(schema, rows, KEYMAP_HINT))
-
-    async def action_quit(self) -> None:
-        self.close_document()
-        self.exit()
-
-    # -------------------------------------------------------------- events
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key | events.MouseDown):
-            screen = self.annotate
-            if screen is not None and not screen.session.closed:
-                screen.session.timer.tick()
-        await super().on_event(event)
 
 
 def create_app(workspace: Path, annotator: str, doc: str | None = None) -> AnnotatorApp:
