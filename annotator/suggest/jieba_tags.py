@@ -44,3 +44,33 @@ def word_tags() -> dict[str, str]:
 def tag_of(word: str) -> str | None:
     """The dictionary tag of `word`, or None when jieba does not know it."""
     return word_tags().get(word)
+
+
+# jieba tags of words that never stand inside a name (verbs, particles,
+# pronouns, numerals, time and place words, punctuation, ...).
+FUNCTION_WORD_TAGS = frozenset(
+    [
+        "v",
+        "vd",
+        "ad",
+        "p",
+        "c",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ud",
+        "ug",
+        "uv",
+        "d",
+        "r",
+        "m",
+        "q",
+        "t",
+        "f",
+        "y",
+        "e",
+        "o",
+        "x",
+    ]
+)

@@ -14,7 +14,7 @@ from functools import cache
 
 from annotator.model import Suggestion
 from annotator.suggest.base import CLAUSE_BREAKS, SuggestContext, make
-from annotator.suggest.jieba_tags import tag_of, word_tags
+from annotator.suggest.jieba_tags import FUNCTION_WORD_TAGS, tag_of, word_tags
 from annotator.suggest.lexicon_files import lexicon
 from annotator.suggest.triere import trie_pattern
 
@@ -22,38 +22,7 @@ NAME = "org"
 LABEL = "ORG"
 
 # jieba tags that never belong inside a name.
-_STOP_TAGS = frozenset(
-    [
-        "v",
-        "vd",
-        "p",
-        "c",
-        "u",
-        "uj",
-        "ul",
-        "uz",
-        "ud",
-        "ug",
-        "uv",
-        "d",
-        "r",
-        "rr",
-        "rz",
-        "m",
-        "mq",
-        "q",
-        "t",
-        "tg",
-        "f",
-        "y",
-        "e",
-        "o",
-        "zg",
-        "x",
-        "ad",
-        "ag",
-    ]
-)
+_STOP_TAGS = FUNCTION_WORD_TAGS | {"ag", "mq", "rr", "rz", "tg", "zg"}
 _STOP_WORDS = frozenset(
     [
         "的",

@@ -14,7 +14,7 @@ from functools import cache
 
 from annotator.model import Suggestion
 from annotator.suggest.base import SuggestContext, make
-from annotator.suggest.jieba_tags import tag_of, word_tags
+from annotator.suggest.jieba_tags import FUNCTION_WORD_TAGS, tag_of, word_tags
 from annotator.suggest.lexicon_files import lexicon
 from annotator.suggest.triere import trie_pattern
 
@@ -31,32 +31,7 @@ _NOT_PERSON_AFTER = re.compile(
 _RISKY = frozenset("于向将和由经与从把对在为以其时全成安明平国方高文江")
 _HONORIFIC = "某某|某|先生|女士|小姐"
 _NOT_GIVEN = frozenset("的了在是和与及等称说指也则就曾已将被因向对为从于但并而又都还")
-_NAME_STOP_TAGS = frozenset(
-    [
-        "v",
-        "vd",
-        "p",
-        "c",
-        "u",
-        "uj",
-        "ul",
-        "uz",
-        "ud",
-        "ug",
-        "uv",
-        "d",
-        "r",
-        "m",
-        "q",
-        "t",
-        "f",
-        "y",
-        "e",
-        "o",
-        "x",
-        "ad",
-    ]
-)
+_NAME_STOP_TAGS = FUNCTION_WORD_TAGS
 
 
 class PersonSuggester:
