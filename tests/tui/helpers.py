@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from textual.pilot import Pilot
 
 from annotator.tui.app import AnnotatorApp, create_app
+from annotator.tui.base_app import SessionApp
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.workspace import Workspace
 
@@ -22,7 +23,7 @@ async def settle(pilot: Pilot[None]) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        screen = app.annotate if isinstance(app, AnnotatorApp) else None
+        screen = app.annotate if isinstance(app, SessionApp) else None
         if screen is not None and screen.session.saver is not None:
             screen.session.saver.flush()
         await pilot.pause()

@@ -24,6 +24,8 @@ from annotator.tui.adjudicate_app import AdjudicateApp, create_adjudicate_app
 from annotator.tui.screens.adjudicate import AdjudicateScreen, CandidateList
 from annotator.workspace import Workspace, init_workspace, make_document
 
+from .helpers import settle
+
 YUNFAN = (
     "云帆物流有限公司昨日披露，其会员系统遭黑客入侵，约8万条客户住址信息外泄。\n"
     "涉事员工赵某已因涉嫌非法获取计算机信息系统数据罪被逮捕。"
@@ -94,18 +96,6 @@ def gold(workspace: Workspace, doc_id: str = "d1-yunfan") -> LabelFile:
 
 def surfaces(spans: Sequence[Span]) -> set[tuple[str, str]]:
     return {(s.text, s.label) for s in spans}
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Workers done, messages handled, every queued save on disk."""
-    app = pilot.app
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.annotate if isinstance(app, AdjudicateApp) else None
-        if screen is not None and screen.session.saver is not None:
-            screen.session.saver.flush()
-        await pilot.pause()
 
 
 @asynccontextmanager
