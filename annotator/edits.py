@@ -42,7 +42,8 @@ def suggestion_at(label_file: LabelFile, offset: int) -> Suggestion | None:
 def _without_overlapping_suggestions(
     suggestions: Iterable[Suggestion], start: int, end: int
 ) -> tuple[Suggestion, ...]:
-    return tuple(s for s in suggestions if not s.overlaps(start, end))
+    # Inline comparison: this runs over every pending suggestion on each label key.
+    return tuple(s for s in suggestions if s.end <= start or s.start >= end)
 
 
 def _started(label_file: LabelFile) -> Status:
@@ -68,7 +69,7 @@ def add_span(
     if allow_overlap:
         kept = tuple(s for s in label_file.spans if s.key != new.key)
     else:
-        kept = tuple(s for s in label_file.spans if not s.overlaps(start, end))
+        kept = tuple(s for s in label_file.spans if s.end <= start or s.start >= end)
     return label_file.model_copy(
         update={
             "spans": (*kept, new),
@@ -177,6 +178,11 @@ TAUGHT_SOURCE = "taught"
 TAUGHT_SCORE = 0.9
 
 
+def worth_teaching(surface: str) -> bool:
+    """Two or more characters, at least one of them a letter, digit or Han character."""
+    return len(surface.strip()) >= 2 and any(ch.isalnum() for ch in surface)
+
+
 def propagate(label_file: LabelFile, text: str, taught: Span) -> LabelFile:
     """Suggest `taught`'s surface text at its other occurrences in the document.
 
@@ -184,9 +190,11 @@ def propagate(label_file: LabelFile, text: str, taught: Span) -> LabelFile:
     proposed at once wherever the same string appears, except where a span
     already is or the annotator rejected it. Competing pending suggestions
     there give way. Runs on every label key, so it stays O((n + k) log n).
+    A single character or a run of punctuation is not evidence of anything
+    (it matches inside every other word), so it is not propagated.
     """
     surface = taught.text
-    if not surface.strip():
+    if not worth_teaching(surface):
         return label_file
     rejected = {r.key for r in label_file.rejected}
     span_ranges = sorted((s.start, s.end) for s in label_file.spans)
@@ -207,30 +215,51 @@ def propagate(label_file: LabelFile, text: str, taught: Span) -> LabelFile:
     if not places:
         return label_file
     place_starts = [start for start, _ in places]
+    label = taught.label
 
     def competes(suggestion: Suggestion) -> bool:
         index = bisect_left(place_starts, suggestion.end)
         return index > 0 and places[index - 1][1] > suggestion.start
 
-    kept = [s for s in label_file.suggestions if not competes(s)]
+    def already(suggestion: Suggestion) -> bool:
+        return (suggestion.start, suggestion.end) in place_set and suggestion.label == label
+
+    # A place that already holds this suggestion keeps the same object, so
+    # views that diff by identity repaint only what really changed.
+    place_set = set(places)
+    kept = [s for s in label_file.suggestions if already(s) or not competes(s)]
+    held = {(s.start, s.end) for s in kept if already(s)}
     taught_suggestions = [
         Suggestion(
             start=start,
             end=end,
-            label=taught.label,
+            label=label,
             text=surface,
             source=TAUGHT_SOURCE,
             score=TAUGHT_SCORE,
         )
         for start, end in places
+        if (start, end) not in held
     ]
+    if not taught_suggestions and len(kept) == len(label_file.suggestions):
+        return label_file
     return label_file.model_copy(update={"suggestions": (*kept, *taught_suggestions)})
 
 
 def new_spans(before: LabelFile, after: LabelFile) -> list[Span]:
-    """Spans present in `after` but not in `before` (what an edit labelled)."""
-    old = set(before.spans)
-    return [s for s in after.spans if s not in old]
+    """Spans present in `after` but not in `before` (what an edit labelled).
+
+    Edits keep the Span objects they do not touch, so identity finds the
+    candidates without hashing every span; equality then drops a span that
+    was only replaced by an equal one.
+    """
+    kept = set(map(id, before.spans))
+    fresh = [s for s in after.spans if id(s) not in kept]
+    if not fresh:
+        return []
+    places = {(s.start, s.end) for s in fresh}
+    same_place = [s for s in before.spans if (s.start, s.end) in places]
+    return [s for s in fresh if s not in same_place]
 
 
 def set_status(label_file: LabelFile, status: Status, note: str | None = None) -> LabelFile:
@@ -256,6 +285,14 @@ class History:
         self._undo.append(self.current)
         if len(self._undo) > self.limit:
             del self._undo[0]
+        self._redo.clear()
+        self.current = new_state
+        return True
+
+    def amend(self, new_state: LabelFile) -> bool:
+        """Fold a follow-up change into the current step (undo takes both back)."""
+        if new_state == self.current:
+            return False
         self._redo.clear()
         self.current = new_state
         return True

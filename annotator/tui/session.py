@@ -65,6 +65,7 @@ class DocumentSession:
         self._base_active = start.active_seconds
         self.cursor = min(max(0, start.cursor), len(self.document.text))
         self._last_submitted: LabelFile | None = None
+        self._untaught: list[Span] = []
         self.saver: LabelSaver | None = None
         if self.problems:
             self._release_lock()
@@ -159,25 +160,49 @@ class DocumentSession:
 
     def label(self, start: int, end: int, label: str, *, selection: bool) -> bool:
         """A label key: relabel the span under the cursor, else label [start, end)."""
+        self.teach()
         current = self.label_file
         if not selection:
-            under = [s for s in current.spans if s.overlaps(start, end)]
+            under = [s for s in current.spans if s.start < end and start < s.end]
             if len(under) == 1:
-                return self._apply(self._taught(current, edits.relabel(current, under[0], label)))
-        return self._apply(
-            self._taught(
-                current,
-                edits.add_span(
-                    current, self.text, start, end, label, allow_overlap=self.schema.allow_overlap
-                ),
+                return self._apply_teaching(edits.relabel(current, under[0], label))
+        return self._apply_teaching(
+            edits.add_span(
+                current, self.text, start, end, label, allow_overlap=self.schema.allow_overlap
             )
         )
 
-    def _taught(self, before: LabelFile, after: LabelFile) -> LabelFile:
-        """The edit plus suggestions of what it taught at the string's other occurrences."""
-        for span in edits.new_spans(before, after):
-            after = edits.propagate(after, self.text, span)
-        return after
+    def _apply_teaching(self, new_state: LabelFile) -> bool:
+        """Apply an edit that labelled something; what it teaches follows in `teach`.
+
+        Proposing the string at its other occurrences scans the whole
+        document and can touch a hundred suggestions. The screen shows the
+        label in the key's own frame and calls `teach` right after; every
+        other edit, undo or redo calls it first, so the order of effects
+        never depends on timing.
+        """
+        before = self.label_file
+        if not self._apply(new_state):
+            return False
+        self._untaught = edits.new_spans(before, new_state)
+        return True
+
+    @property
+    def has_untaught(self) -> bool:
+        return bool(self._untaught)
+
+    def teach(self) -> bool:
+        """Suggest the last labelled strings at their other occurrences, in the same undo step."""
+        spans, self._untaught = self._untaught, []
+        if not spans or self.read_only or self.closed:
+            return False
+        taught = self.label_file
+        for span in spans:
+            taught = edits.propagate(taught, self.text, span)
+        if not self.history.amend(taught):
+            return False
+        self.save()
+        return True
 
     def teach_workspace(self) -> list[str]:
         """Add this document's labelled names to the workspace lexicon (on `done`).
@@ -197,46 +222,50 @@ class DocumentSession:
         return added
 
     def remove_at(self, offset: int) -> bool:
+        self.teach()
         span = edits.span_at(self.label_file, offset)
         return span is not None and self._apply(edits.remove_span(self.label_file, span))
 
     def toggle_uncertain_at(self, offset: int) -> bool:
+        self.teach()
         span = edits.span_at(self.label_file, offset)
         return span is not None and self._apply(edits.toggle_uncertain(self.label_file, span))
 
     def accept_at(self, offset: int) -> bool:
+        self.teach()
         suggestion = edits.suggestion_at(self.label_file, offset)
-        current = self.label_file
-        return suggestion is not None and self._apply(
-            self._taught(
-                current,
-                edits.accept_suggestion(
-                    current, suggestion, allow_overlap=self.schema.allow_overlap
-                ),
+        return suggestion is not None and self._apply_teaching(
+            edits.accept_suggestion(
+                self.label_file, suggestion, allow_overlap=self.schema.allow_overlap
             )
         )
 
     def reject_at(self, offset: int) -> bool:
+        self.teach()
         suggestion = edits.suggestion_at(self.label_file, offset)
         return suggestion is not None and self._apply(
             edits.reject_suggestion(self.label_file, suggestion)
         )
 
     def accept_all(self) -> bool:
+        self.teach()
         return self._apply(
             edits.accept_all(self.label_file, allow_overlap=self.schema.allow_overlap)
         )
 
     def set_status(self, status: Status, note: str | None = None) -> bool:
+        self.teach()
         return self._apply(edits.set_status(self.label_file, status, note))
 
     def undo(self) -> bool:
+        self.teach()
         if self.read_only or self.closed or self.history.undo() is None:
             return False
         self.save()
         return True
 
     def redo(self) -> bool:
+        self.teach()
         if self.read_only or self.closed or self.history.redo() is None:
             return False
         self.save()
@@ -251,6 +280,7 @@ class DocumentSession:
         """
         if self.read_only or self.closed:
             return False
+        self.teach()
         new_state = edits.set_suggestions(self.label_file, suggestions)
         if new_state == self.label_file:
             return False
@@ -288,6 +318,7 @@ class DocumentSession:
         if self.closed:
             return
         if self.saver is not None:
+            self.teach()
             reference = self._last_submitted or self._on_disk
             if reference is not None and self.snapshot() != reference:
                 self.save()

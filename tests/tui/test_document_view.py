@@ -470,3 +470,38 @@ def test_move_cursor_with_select_grows_from_the_anchor() -> None:
         assert view.selection is None and view.cursor == 20
 
     run(scenario)
+
+
+def test_a_tag_that_adds_a_row_extends_the_scroll_range_without_a_screen_layout() -> None:
+    """`virtual_size` is a layout reactive: set plainly, every edit that adds a
+    row would reflow and repaint the whole screen (~25 ms in the app)."""
+
+    async def scenario(_app: ViewApp, view: DocumentView, pilot: Any) -> None:
+        layout = view.text_layout
+        assert layout is not None
+        rows_before = layout.row_count
+        assert view.virtual_size.height == rows_before and view.show_vertical_scrollbar
+        layout_requests: list[bool] = []
+        refresh = view.refresh
+
+        def spy(*regions: Any, **kwargs: Any) -> DocumentView:
+            layout_requests.append(bool(kwargs.get("layout")))
+            return refresh(*regions, **kwargs)
+
+        view.refresh = spy  # type: ignore[method-assign]
+        text = view.text
+        state = label_file().model_copy(update={"text_sha256": text_sha256(text)})
+        spans = tuple(
+            Span(start=a, end=a + 2, label="ORG", text=text[a : a + 2]) for a in range(0, 10, 2)
+        )
+        view.set_label_file(state.model_copy(update={"spans": spans}))
+        await pilot.pause()
+        assert layout.row_count > rows_before  # fifteen cells of tags need another row
+        assert view.virtual_size.height == layout.row_count
+        assert view.max_scroll_y == layout.row_count - view.scrollable_content_region.height
+        view.set_label_file(state)
+        await pilot.pause()
+        assert view.virtual_size.height == rows_before
+        assert layout_requests and not any(layout_requests)
+
+    run(scenario, (TEXT + "\n") * 6)

@@ -42,3 +42,12 @@ def test_new_spans_names_what_an_edit_labelled() -> None:
     before = _file(spans=(_span(0),))
     after = edits.add_span(before, TEXT, 6, 10, "ORG")
     assert edits.new_spans(before, after) == [_span(6)]
+
+
+def test_single_characters_and_punctuation_are_not_propagated() -> None:
+    text = "王某、王某和“王”、“王”"
+    for start, end in ((7, 8), (2, 3), (6, 7)):  # 王, 、, “
+        labelled = edits.add_span(_file(), text, start, end, "PERSON")
+        assert edits.propagate(labelled, text, labelled.spans[0]).suggestions == ()
+    labelled = edits.add_span(_file(), text, 0, 2, "PERSON")
+    assert [s.start for s in edits.propagate(labelled, text, labelled.spans[0]).suggestions] == [3]

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotator.model import LabelFile, LabelSchema, Status, Suggestion
+from annotator.tui import heap
 from annotator.tui.session import DocumentSession, ReadOnlyError
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.label_bar import LabelBar
@@ -210,6 +211,7 @@ class AnnotateScreen(Screen[None]):
         else:
             self.view.set_tokens(message.tokens)
             self._refresh_status_line()
+        self.call_after_refresh(heap.settle)  # the document is open and drawn: a quiet moment
 
     def on_suggestions_ready(self, message: SuggestionsReady) -> None:
         if message.suggestions is None:
@@ -258,8 +260,10 @@ class AnnotateScreen(Screen[None]):
         line.update(shown[0], layout=False)
 
     def _show_spans(self) -> None:
+        """The side list and the header's counts, once a burst of edits is over."""
         self._span_list_timer = None
         self.query_one(SpanList).show_spans(self.session.label_file.spans)
+        self.query_one("#doc-header", Static).update(self._header_text(), layout=False)
 
     def _header_text(self) -> Text:
         session = self.session
@@ -274,25 +278,31 @@ class AnnotateScreen(Screen[None]):
         return text
 
     SPAN_LIST_DELAY = 0.08
-    """Seconds of quiet before the side list follows an edit: the text shows the
-    edit in the key's own frame, and a burst of keys repaints the list once."""
+    """Seconds of quiet before the side list and the header's counts follow an
+    edit: the text shows the edit in the key's own frame, and a burst of keys
+    repaints them once."""
 
     def _redraw(self) -> None:
-        lf = self.session.label_file
-        self.view.set_label_file(lf)
+        self.view.set_label_file(self.session.label_file)
         if self._span_list_timer is not None:
             self._span_list_timer.stop()
         self._span_list_timer = self.set_timer(self.SPAN_LIST_DELAY, self._show_spans)
-        self.query_one("#doc-header", Static).update(self._header_text(), layout=False)
 
     def _edited(self, changed: bool, nothing: str) -> bool:
         if changed:
             self._redraw()
+            if self.session.has_untaught:
+                self.call_after_refresh(self._teach)
             if self.status_text not in ("saved", "saving…"):
                 self.set_status("saving…")  # "saved" stays up between quick edits
         else:
             self.set_status(nothing)
         return changed
+
+    def _teach(self) -> None:
+        """After the frame that shows a label: its string suggested elsewhere."""
+        if self.session.teach():
+            self._redraw()
 
     def _edit(self, method: str, *args: Any, nothing: str = "", **kwargs: Any) -> bool:
         """Run one session edit; a read-only document says why instead."""

@@ -36,6 +36,7 @@ from textual.strip import Strip
 
 from annotator.model import LabelFile, LabelSchema, Span
 from annotator.text.layout import Layout, display_text, inside_graphemes, wrap
+from annotator.tui.widgets.scrolling import follow_virtual_size
 
 DOCUMENT_VIEW_CSS = Path(__file__).with_suffix(".tcss")
 """Stylesheet for the view; add it to the app's or screen's CSS_PATH."""
@@ -466,8 +467,10 @@ class DocumentView(ScrollView, can_focus=True):
         moved_from = self._apply_tag_changes(layout.update_tags(tag_changes))
         rows: set[int] = set(layout.rows_of(*old_cursor_token))
         rows.update(layout.rows_of(*self.token_at(self._cursor)))
+        shown_from, shown_to = self._shown_offsets()
         for mark in changed:
-            rows.update(layout.rows_of(mark.start, mark.end))
+            if mark.end >= shown_from and mark.start <= shown_to:  # off-screen marks cost nothing
+                rows.update(layout.rows_of(mark.start, mark.end))
         if moved_from is not None:
             self._refresh_from(min(moved_from, *rows))
         else:
@@ -824,7 +827,7 @@ class DocumentView(ScrollView, can_focus=True):
         assert layout is not None
         moved = next((first for first, old, new in rewrapped if old != new), None)
         if moved is not None:
-            self.virtual_size = Size(layout.width, layout.row_count)
+            follow_virtual_size(self, Size(layout.width, layout.row_count))
         return moved
 
     def watch_show_tags(self, show: bool) -> None:
@@ -888,6 +891,16 @@ class DocumentView(ScrollView, can_focus=True):
         self.virtual_size = Size(layout.width, layout.row_count)
         self.refresh()
         self._scroll_to_offset(self._cursor, False)
+
+    def _shown_offsets(self) -> tuple[int, int]:
+        """The text offsets the visible rows cover (after any re-wrap)."""
+        layout = self._layout
+        assert layout is not None
+        if not layout.row_count:
+            return 0, 0
+        top = min(int(self.scroll_offset.y), layout.row_count - 1)
+        bottom = min(top + max(1, self.scrollable_content_region.height), layout.row_count) - 1
+        return layout.rows[top][0], layout.rows[bottom][1]
 
     def _refresh_rows(self, rows: Iterable[int]) -> None:
         """Repaint only these rows, and only those on screen."""

@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from annotator.tui.widgets.scrolling import follow_virtual_size
+
 RowT = TypeVar("RowT")
 
 
@@ -88,19 +90,8 @@ class RowList(ScrollView, Generic[RowT], can_focus=True):
         self._keep_visible()
 
     def _size_for(self, count: int) -> None:
-        """Set the virtual height, in steps of `SIZE_STEP` rows.
-
-        `virtual_size` is a layout reactive: every change re-lays out and
-        repaints the whole screen (~20 ms here). Growing in steps keeps adding
-        or removing one row a one-row repaint; the cost is a few blank rows
-        at the end of the scroll range.
-        """
-        height = max(1, self.scrollable_content_region.height) if self.is_mounted else 0
-        virtual = 0 if count <= height else -(-count // self.SIZE_STEP) * self.SIZE_STEP
-        if virtual != self.virtual_size.height:
-            self.virtual_size = Size(0, virtual)
-
-    SIZE_STEP: ClassVar[int] = 32
+        """One virtual row per item; adding or removing one repaints rows, not the screen."""
+        follow_virtual_size(self, Size(0, count))
 
     def refresh_rows(self) -> None:
         """Re-render after the row contents changed in place."""
