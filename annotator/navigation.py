@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 
 from annotator import index, store
+from annotator.errors import AnnotatorError
 from annotator.index import label_summaries
 from annotator.workspace import Workspace
 
@@ -40,7 +41,10 @@ def assigned_documents(workspace: Workspace, annotator: str) -> set[str] | None:
 
 def document_order(workspace: Workspace, annotator: str) -> list[str]:
     """The annotator's documents in working order (sorted ids, assignment applied)."""
-    ids = index.document_ids(workspace)
+    return _assigned_order(workspace, annotator, index.document_ids(workspace))
+
+
+def _assigned_order(workspace: Workspace, annotator: str, ids: list[str]) -> list[str]:
     assigned = assigned_documents(workspace, annotator)
     if assigned is None:
         return ids
@@ -76,9 +80,31 @@ def next_todo(workspace: Workspace, annotator: str, after: str | None = None) ->
     directly, so finding the next document does not parse a 100k-file index
     when the answer is near.
     """
+    order = document_order(workspace, annotator)
+    return _first_open(workspace, annotator, order, after, use_index=True)[1]
+
+
+def next_todo_now(workspace: Workspace, annotator: str) -> tuple[bool, str | None]:
+    """(answered, first open document) using only what is cheap to read right now.
+
+    The app asks this on its event loop before drawing anything: it answers
+    when the document ids are cached and an open document is among the first
+    few label files; otherwise (a fresh clone, a long finished stretch) it
+    says so, and the app finds the start in a worker behind the documents screen.
+    """
+    ids = index.cached_document_ids(workspace)
+    if ids is None:
+        return False, None
+    order = _assigned_order(workspace, annotator, ids)
+    return _first_open(workspace, annotator, order, None, use_index=False)
+
+
+def _first_open(
+    workspace: Workspace, annotator: str, order: list[str], after: str | None, *, use_index: bool
+) -> tuple[bool, str | None]:
+    """(answered, first open document after `after`); unanswered only without `use_index`."""
     import bisect
 
-    order = document_order(workspace, annotator)
     start = bisect.bisect_right(order, after) if after is not None else 0
     status: dict[str, str] | None = None
     reads = 0
@@ -87,16 +113,18 @@ def next_todo(workspace: Workspace, annotator: str, after: str | None = None) ->
             continue
         if status is None:
             if not workspace.label_path(annotator, doc_id).exists():
-                return doc_id  # no label file yet: todo
+                return True, doc_id  # no label file yet: todo
             if reads < DIRECT_READS:
                 reads += 1
                 if _file_status(workspace, annotator, doc_id) in OPEN_STATUSES:
-                    return doc_id
+                    return True, doc_id
                 continue
+            if not use_index:
+                return False, None
             status = statuses(workspace, annotator)
         if status.get(doc_id, "todo") in OPEN_STATUSES:
-            return doc_id
-    return None
+            return True, doc_id
+    return True, None
 
 
 def neighbour(workspace: Workspace, annotator: str, doc_id: str, step: int) -> str | None:
@@ -138,7 +166,7 @@ def last_document(workspace: Workspace, annotator: str) -> tuple[str, int] | Non
     try:
         if not workspace.has_document(doc_id):
             return None
-    except Exception:
+    except (AnnotatorError, OSError):  # an id edited into something path-like: no resume point
         return None
     return doc_id, max(0, cursor)
 

@@ -79,6 +79,13 @@ class AnnotatorApp(SessionApp):
         if last is not None:
             self.open_document(last[0], cursor=last[1])
             return
+        try:
+            answered, doc_id = navigation.next_todo_now(self.workspace, self.annotator)
+        except AnnotatorError:
+            answered, doc_id = False, None  # the worker below reports it
+        if answered and doc_id is not None:
+            self.open_document(doc_id)
+            return
         # The documents screen is up at once; it loads its list only if there is
         # nothing to open, so the two never compete for the same index reads.
         self.push_screen(DocumentsScreen(load=False))

@@ -109,3 +109,25 @@ def test_document_ids_follow_additions_and_removals(tmp_path: Path) -> None:
     ids = document_ids(ws)
     ids.append("mutated")  # callers get their own list
     assert "mutated" not in document_ids(ws)
+
+
+def test_document_ids_survive_the_process_in_a_cache_the_folder_mtime_proves(
+    tmp_path: Path,
+) -> None:
+    from annotator import index
+
+    ws = _workspace(tmp_path, docs=3)
+    _age(ws.documents_dir)
+    assert index.cached_document_ids(ws) is None  # nothing recorded yet: no answer, no scan
+    assert document_ids(ws) == ["d0", "d1", "d2"]
+    assert (ws.cache_dir / "index" / "document-ids.json").is_file()
+    index._document_ids.clear()  # a new process: only the file remains
+    assert index.cached_document_ids(ws) == ["d0", "d1", "d2"]
+    ws.save_document(make_document(f"{TEXT}（新）", "d3"))
+    # The folder changed moments ago: its mtime is not trusted, so the cache is not either.
+    assert index.cached_document_ids(ws) is None
+    _age(ws.documents_dir)
+    assert index.cached_document_ids(ws) is None  # the recorded mtime no longer matches
+    assert document_ids(ws) == ["d0", "d1", "d2", "d3"]
+    index._document_ids.clear()
+    assert index.cached_document_ids(ws) == ["d0", "d1", "d2", "d3"]

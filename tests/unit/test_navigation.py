@@ -90,3 +90,29 @@ def test_next_todo_same_answer_through_the_index(
     monkeypatch.setattr(navigation, "DIRECT_READS", 0)
     assert navigation.next_todo(workspace, "ann") == direct == "d3"
     assert navigation.next_todo(workspace, "ann", after="d3") == "d4"
+
+
+def test_next_todo_now_answers_only_from_what_is_cheap(workspace: Workspace) -> None:
+    import os
+
+    from annotator import index
+
+    folder = workspace.documents_dir
+    stat = folder.stat()
+    os.utime(folder, ns=(stat.st_atime_ns, stat.st_mtime_ns - 3600 * 10**9))
+    index._document_ids.clear()
+    assert navigation.next_todo_now(workspace, "ann") == (False, None)  # ids not cached yet
+    set_status(workspace, "d1", "done")
+    index.document_ids(workspace)
+    assert navigation.next_todo_now(workspace, "ann") == (True, "d2")
+    for doc_id in ("d2", "d3", "d4"):
+        set_status(workspace, doc_id, "done")
+    assert navigation.next_todo_now(workspace, "ann") == (True, None)
+    set_status(workspace, "d4", "in_progress")
+    navigation_reads = navigation.DIRECT_READS
+    try:
+        navigation.DIRECT_READS = 2  # past the direct reads it would need the whole index
+        assert navigation.next_todo_now(workspace, "ann") == (False, None)
+        assert navigation.next_todo(workspace, "ann") == "d4"
+    finally:
+        navigation.DIRECT_READS = navigation_reads
