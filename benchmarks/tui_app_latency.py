@@ -18,6 +18,8 @@ Two states:
 - `keys_ms`: every sample starts from the stated document (300 spans, 100
   suggestions): a measured label or accept is undone, untimed, before the
   next one; a measured undo undoes a label made untimed.
+- `down_walk` in `keys_ms`: `down` pressed 3 x samples times from the top, so
+  its jump-scroll frames (a third of a page, every ~12 keys) are in the tail.
 - `burst_ms`: 30 labels in a row, then 30 undos, then 30 redos, with nothing
   reset: each label teaches its string at every other occurrence, so the
   synthetic article (names repeat ~50 times) ends up with ~2,000 pending
@@ -149,6 +151,10 @@ async def measure(samples: int) -> dict[str, object]:
             for _ in range(samples):
                 record(key, await press(key))
             await untimed(view.clear_selection)
+        # A walk down the article: one key in ~12 brings a third of a page with it.
+        await untimed(lambda: view.move_cursor(0))
+        for _ in range(samples * 3):
+            record("down_walk", await press("down"))
         for _ in range(samples):
             await untimed(lambda: view.move_cursor(free_token()[0]))
             record("label", await press("1"))

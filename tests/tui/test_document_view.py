@@ -362,6 +362,22 @@ async def _check_scrolling(_app: ViewApp, view: DocumentView, pilot: Any) -> Non
     assert int(view.scroll_offset.y) == 1 + int(height * DocumentView.SCROLL_JUMP)
 
 
+def test_the_next_page_is_built_before_the_page_key() -> None:
+    async def scenario(_app: ViewApp, view: DocumentView, pilot: Any) -> None:
+        await pilot.pause()
+        height = view.scrollable_content_region.height
+        assert view.rows_prefetched >= height  # the page below, once the first frame is up
+        for _ in range(2):
+            before = view.rows_rendered
+            view.action_cursor_page_down()
+            await pilot.pause()
+            await pilot.pause()
+            # A whole new page is on screen, yet only the cursor's row was built for it.
+            assert view.rows_rendered - before <= 2
+
+    run(scenario, (TEXT + "\n") * 12)
+
+
 def test_bindings_have_the_contract_ids() -> None:
     ids = {b.id for b in DocumentView.BINDINGS if not isinstance(b, tuple)}  # type: ignore[union-attr]
     assert ids == {

@@ -375,7 +375,10 @@ class DocumentView(ScrollView, can_focus=True):
         self._look_generation = 0
         self._short_names = self._make_short_names(schema)
         self.rows_rendered = 0
-        """Rows built since mount (cache misses): tests and benchmarks read it."""
+        """Rows built for a frame since mount (cache misses): tests and benchmarks read it."""
+        self.rows_prefetched = 0
+        """Rows built ahead of a page key, after a scroll (not counted in rows_rendered)."""
+        self._prefetch_pending = False
 
     # ------------------------------------------------------------ state out
 
@@ -891,6 +894,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.virtual_size = Size(layout.width, layout.row_count)
         self.refresh()
         self._scroll_to_offset(self._cursor, False)
+        self._schedule_prefetch()
 
     def _shown_offsets(self) -> tuple[int, int]:
         """The text offsets the visible rows cover (after any re-wrap)."""
@@ -933,6 +937,13 @@ class DocumentView(ScrollView, can_focus=True):
         if layout is None or row >= layout.row_count:
             width = layout.width if layout is not None else self.size.width
             return Strip.blank(width, look.base)
+        strip, built = self._row_strip(layout, look, row)
+        if built:
+            self.rows_rendered += 1
+        return strip
+
+    def _row_strip(self, layout: Layout, look: _Look, row: int) -> tuple[Strip, bool]:
+        """(the row's strip, whether it had to be built) — from the cache when it can."""
         start, end = layout.rows[row]
         selection = self._selection
         if selection is not None:
@@ -955,11 +966,40 @@ class DocumentView(ScrollView, can_focus=True):
             cursor,
         )
         strip = self._cache.get(key)
-        if strip is None:
-            strip = self._render_row(layout, row, look, spans, suggestions, sel, cursor)
-            self._cache[key] = strip
-            self.rows_rendered += 1
-        return strip
+        if strip is not None:
+            return strip, False
+        strip = self._render_row(layout, row, look, spans, suggestions, sel, cursor)
+        self._cache[key] = strip
+        return strip, True
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._schedule_prefetch()
+
+    def _schedule_prefetch(self) -> None:
+        if not self._prefetch_pending:
+            self._prefetch_pending = True
+            self.call_after_refresh(self._prefetch_neighbours)
+
+    def _prefetch_neighbours(self) -> None:
+        """Build the pages below and above while the user reads this one.
+
+        A page key repaints every row of the view; with its rows already in
+        the strip cache, that frame only pays Textual's share. Runs after the
+        frame that scrolled, so it never delays one.
+        """
+        self._prefetch_pending = False
+        layout = self._layout
+        if layout is None or not self.is_mounted:
+            return
+        look = self._get_look()
+        top = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        below = range(top + height, min(top + 2 * height, layout.row_count))
+        above = range(max(0, top - height), top)
+        for row in (*below, *above):
+            if self._row_strip(layout, look, row)[1]:
+                self.rows_prefetched += 1
 
     def _render_row(
         self,
