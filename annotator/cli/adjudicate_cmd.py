@@ -30,7 +30,8 @@ def register_adjudicate(app: typer.Typer) -> None:
             typer.Option(
                 "--annotators",
                 help="Comma-separated sources, e.g. alice,bob: documents all of them finished "
-                "(default: documents two or more annotators finished).",
+                "(default: documents two or more annotators finished; with an assignment, "
+                "those it gives to two or more annotators, from what they finished).",
             ),
         ] = None,
     ) -> None:
@@ -44,7 +45,7 @@ def register_adjudicate(app: typer.Typer) -> None:
         except AnnotatorError as exc:
             fail(exc.render())
         if not queue.sources:
-            typer.echo(nothing_message(names))
+            typer.echo(nothing_message(names, queue))
             return
         from annotator.tui.adjudicate_app import create_adjudicate_app
 

@@ -5,6 +5,9 @@ It holds at most one open gold document (an `AdjudicateScreen` with its
 opens the next document whose gold version is not done yet, `n` / `p` step
 through the queue. The screen calls `open_next_todo` / `open_neighbour` like
 the annotate screen does on the annotator app, so its keys work unchanged.
+When the workspace has an assignment, the queue follows it (see
+`adjudication_queue`). The app counts key presses so the screen can tell a `d`
+pressed right after its warning from a later one.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
@@ -49,6 +53,9 @@ class AdjudicateApp(SessionApp):
         self.into = into
         self.annotators = list(annotators) if annotators else None
         self.queue = Queue(into, {})
+        self.key_presses = 0
+        """Keys pressed so far: `d` twice in a row is told from `d`, other keys, `d`."""
+        self._last_key: events.Key | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="adjudicate-message", markup=False)
@@ -66,8 +73,17 @@ class AdjudicateApp(SessionApp):
             self.query_one("#adjudicate-message", Static).update(f"error: {exc.render()}")
             return
         if not self.queue.sources:
-            self.query_one("#adjudicate-message", Static).update(nothing_message(self.annotators))
+            message = nothing_message(self.annotators, self.queue)
+            self.query_one("#adjudicate-message", Static).update(message)
             return
+        if outside := len(self.queue.outside):
+            documents = "1 document" if outside == 1 else f"{outside} documents"
+            self.notify(
+                f"left out: {documents} that two or more annotators finished but the assignment"
+                " does not give to two of them (--annotators a,b adjudicates those)",
+                title="Following the assignment",
+                timeout=10,
+            )
         first = self._next_undone(after=None)
         if first is None:
             first = self.queue.doc_ids[0]
@@ -133,12 +149,28 @@ class AdjudicateApp(SessionApp):
             screen.session.saver.flush()  # the index must see this document done
         doc_id = self._next_undone(after)
         if doc_id is None:
-            message = f"every document is adjudicated into {self.into!r} (q quits)"
+            message = self._all_done()
             self.notify(message, title="All done")
             if screen is not None:
                 screen.set_note(message)
             return
         self.open_document(doc_id)
+
+    def _all_done(self) -> str:
+        """Nothing left to open: say so, and what the assignment still has to come."""
+        waiting = len(self.queue.waiting)
+        if not waiting:
+            return f"every document is adjudicated into {self.into!r} (q quits)"
+        rest = "waits for its annotators" if waiting == 1 else "wait for their annotators"
+        done = f"every ready document is adjudicated into {self.into!r}"
+        return f"{done}; {waiting} more {rest} (q quits)"
+
+    async def on_event(self, event: events.Event) -> None:
+        # a key the focused widget leaves unhandled bubbles back here: count it once
+        if isinstance(event, events.Key) and event is not self._last_key:
+            self._last_key = event
+            self.key_presses += 1
+        await super().on_event(event)
 
     def open_neighbour(self, doc_id: str, step: int) -> None:
         ids = self.queue.doc_ids

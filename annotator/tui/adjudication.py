@@ -17,6 +17,7 @@ from annotator import edits
 from annotator.errors import AnnotatorError
 from annotator.model import LabelFile, Suggestion
 from annotator.quality.agree import DEFAULT_EXCLUDED
+from annotator.quality.assign import Assignment, load_assignment
 from annotator.quality.merge import Candidate, candidate_spans, finished_by
 from annotator.tui.session import DocumentSession
 from annotator.workspace import Workspace
@@ -24,8 +25,22 @@ from annotator.workspace import Workspace
 CandidateState = Literal["pending", "taken", "dropped", "replaced"]
 
 
-def nothing_message(annotators: Sequence[str] | None = None) -> str:
+def nothing_message(annotators: Sequence[str] | None = None, queue: Queue | None = None) -> str:
     """What `adjudicate` says when no document has two finished versions."""
+    if queue is not None and queue.assigned:
+        count = len(queue.waiting)
+        such = "1 such document waits" if count == 1 else f"{count} such documents wait"
+        waiting = f" ({such} for their annotators)" if count else ""
+        outside = (
+            f"; {len(queue.outside)} finished outside the assignment"
+            " (--annotators a,b adjudicates those)"
+            if queue.outside
+            else ""
+        )
+        return (
+            "nothing to adjudicate: no document the assignment gives to two or more annotators"
+            f" has two finished (status done) versions from them{waiting}{outside}"
+        )
     who = f" by all of {', '.join(annotators)}" if annotators else ""
     return (
         f"nothing to adjudicate: no document has two or more finished (status done) versions{who}"
@@ -35,10 +50,19 @@ def nothing_message(annotators: Sequence[str] | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Queue:
-    """The documents to adjudicate (sorted ids) and each one's source annotators."""
+    """The documents to adjudicate (sorted ids) and each one's source annotators.
+
+    `assigned` says the workspace assignment chose them; then `waiting` are the
+    documents it gives to two or more annotators that fewer than two of them
+    finished yet, and `outside` those two or more finished that it does not
+    give to two of them (left out: `--annotators` names sources explicitly).
+    """
 
     into: str
     sources: dict[str, tuple[str, ...]]
+    assigned: bool = False
+    waiting: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()
 
     @property
     def doc_ids(self) -> list[str]:
@@ -51,7 +75,10 @@ def adjudication_queue(
     """Documents with two or more finished (`done`) versions.
 
     With `annotators`, the documents all of them finished (they are the
-    sources); otherwise every annotator but `into` (and `gold`) who finished it.
+    sources). Otherwise, when the workspace has an assignment, the documents it
+    gives to two or more annotators of whom two or more finished it (those are
+    the sources, in assignment order); without one, every annotator but `into`
+    (and `gold`) who finished it.
     """
     workspace.annotator_dir(into)  # validates the name
     if annotators:
@@ -67,6 +94,10 @@ def adjudication_queue(
     else:
         names = [n for n in workspace.annotators() if n != into and n not in DEFAULT_EXCLUDED]
     done = finished_by(workspace, names)
+    if not annotators:
+        assignment = load_assignment(workspace)
+        if assignment is not None:
+            return _assigned_queue(workspace, into, assignment, done)
     sources: dict[str, tuple[str, ...]] = {}
     for doc_id, finished in done.items():
         if not workspace.has_document(doc_id):
@@ -77,6 +108,31 @@ def adjudication_queue(
         elif len(finished) >= 2:
             sources[doc_id] = tuple(sorted(finished))
     return Queue(into, sources)
+
+
+def _assigned_queue(
+    workspace: Workspace, into: str, assignment: Assignment, done: dict[str, set[str]]
+) -> Queue:
+    """Follow the assignment: its documents with two or more assigned annotators are
+    the ones to adjudicate, from what those annotators (not others) finished."""
+    sources: dict[str, tuple[str, ...]] = {}
+    waiting: list[str] = []
+    for doc_id, assigned in assignment.docs.items():
+        team = {n for n in assigned if n != into and n not in DEFAULT_EXCLUDED}
+        if len(team) < 2 or not workspace.has_document(doc_id):
+            continue
+        finished = done.get(doc_id, set()) & team
+        if len(finished) >= 2:
+            sources[doc_id] = tuple(sorted(finished))
+        else:
+            waiting.append(doc_id)
+    planned = sources.keys() | set(waiting)
+    outside = sorted(
+        doc_id
+        for doc_id, finished in done.items()
+        if len(finished) >= 2 and doc_id not in planned and workspace.has_document(doc_id)
+    )
+    return Queue(into, sources, assigned=True, waiting=tuple(waiting), outside=tuple(outside))
 
 
 def candidate_suggestions(
@@ -158,3 +214,9 @@ class AdjudicationSession(DocumentSession):
 
     def pending(self) -> list[Suggestion]:
         return sorted(self.label_file.suggestions, key=lambda s: (s.start, s.end, s.label))
+
+    def pending_counts(self) -> tuple[int, int]:
+        """(agreed, disputed) candidates still pending: undecided, they are not gold spans."""
+        pending = self.label_file.suggestions
+        agreed = sum(1 for s in pending if self.is_agreed(s))
+        return agreed, len(pending) - agreed

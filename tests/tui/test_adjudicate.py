@@ -2,7 +2,9 @@
 
 Fixture: two annotators (alice, bob) finished two fictional breach reports;
 they agree on some spans and dispute others. A third report only alice
-finished, so it is never adjudicated.
+finished, so it is never adjudicated. `build_assigned_team` adds a real
+assignment (`annotator assign` over six reports) for the tests of the queue
+following it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,9 @@ from typer.testing import CliRunner
 from annotator import store
 from annotator.cli.adjudicate_cmd import register_adjudicate
 from annotator.model import DocumentMeta, LabelFile, Span
+from annotator.quality.assign import Assignment, assign
 from annotator.tui.adjudicate_app import AdjudicateApp, create_adjudicate_app
+from annotator.tui.adjudication import adjudication_queue
 from annotator.tui.screens.adjudicate import AdjudicateScreen, CandidateList
 from annotator.workspace import Workspace, init_workspace, make_document
 
@@ -66,8 +71,9 @@ def at(text: str, surface: str, label: str, source: str = "manual") -> Span:
 def write_annotator(
     workspace: Workspace, name: str, doc_id: str, spans: Sequence[tuple[str, str]], status: str
 ) -> None:
-    text = TEXTS[doc_id]
-    label_file = LabelFile.new(workspace.load_document(doc_id), name).model_copy(
+    document = workspace.load_document(doc_id)
+    text = document.text
+    label_file = LabelFile.new(document, name).model_copy(
         update={"spans": tuple(at(text, s, label) for s, label in spans), "status": status}
     )
     store.write_label_file(workspace.label_path(name, doc_id), label_file)
@@ -249,7 +255,7 @@ def test_undo_restores_the_pending_candidates(team: Workspace) -> None:
 def test_done_marks_gold_done_and_opens_the_next_document(team: Workspace) -> None:
     async def scenario() -> None:
         async with adjudicating(team) as (screen, pilot):
-            await pilot.press("a", "d")
+            await pilot.press("a", "d", "d")
             await settle(pilot)
             app = pilot.app
             assert isinstance(app, AdjudicateApp)
@@ -257,7 +263,7 @@ def test_done_marks_gold_done_and_opens_the_next_document(team: Workspace) -> No
             assert current is not None and current is not screen
             assert current.session.document.id == "d2-hailan"
             assert screen.session.closed
-            await pilot.press("a", "d")
+            await pilot.press("a", "d", "d")
             await settle(pilot)
             # d3 was finished by alice only: nothing left, the last document stays open
             assert app.annotate is current
@@ -272,10 +278,72 @@ def test_done_marks_gold_done_and_opens_the_next_document(team: Workspace) -> No
     assert not team.label_path("gold", "d3-qingshi").exists()
 
 
+def status_line(screen: AdjudicateScreen) -> str:
+    return str(screen.query_one("#status-line").render())
+
+
+def test_d_with_disputes_pending_warns_and_a_second_d_marks_done_anyway(team: Workspace) -> None:
+    statuses: list[str] = []
+
+    async def scenario() -> None:
+        async with adjudicating(team) as (screen, pilot):
+            await pilot.press("a")
+            await settle(pilot)
+            statuses.append(gold(team).status)
+            await pilot.press("d")
+            await settle(pilot)
+            app = pilot.app
+            assert isinstance(app, AdjudicateApp)
+            assert app.annotate is screen and not screen.session.closed
+            line = status_line(screen)
+            assert "5 disputes pending — tab jumps to one, d again marks done anyway" in line
+            statuses.append(gold(team).status)
+            await pilot.press("d")
+            await settle(pilot)
+            assert app.annotate is not None and app.annotate is not screen
+            assert app.annotate.session.document.id == "d2-hailan"
+
+    asyncio.run(scenario())
+    assert statuses[0] != "done" and statuses[1] == statuses[0]
+    saved = gold(team)
+    assert saved.status == "done"
+    assert len(saved.suggestions) == 5  # done anyway: the disputes stay undecided
+
+
+def test_d_warns_again_when_another_key_came_between(team: Workspace) -> None:
+    async def scenario() -> None:
+        async with adjudicating(team) as (screen, pilot):
+            await pilot.press("d", "right", "d")
+            await settle(pilot)
+            app = pilot.app
+            assert isinstance(app, AdjudicateApp) and app.annotate is screen
+            assert "5 disputes + 3 agreed pending (a takes agreed)" in status_line(screen)
+
+    asyncio.run(scenario())
+    assert gold(team).status != "done"
+
+
+def test_d_with_nothing_pending_finishes_at_once(team: Workspace) -> None:
+    async def scenario() -> None:
+        async with adjudicating(team) as (screen, pilot):
+            assert screen.accept_all()
+            await pilot.press("d")
+            await settle(pilot)
+            app = pilot.app
+            assert isinstance(app, AdjudicateApp) and app.annotate is not None
+            assert app.annotate.session.document.id == "d2-hailan"
+
+    asyncio.run(scenario())
+    saved = gold(team)
+    assert saved.status == "done"
+    assert saved.suggestions == ()
+    assert surfaces(saved.spans) >= set(AGREED_YUNFAN)
+
+
 def test_reopening_skips_documents_already_adjudicated(team: Workspace) -> None:
     async def scenario() -> None:
         async with adjudicating(team) as (_screen, pilot):
-            await pilot.press("a", "d", "q")
+            await pilot.press("a", "d", "d", "q")
         async with adjudicating(team) as (screen, pilot):
             assert screen.session.document.id == "d2-hailan"
             await pilot.press("p")
@@ -292,6 +360,105 @@ def test_reopening_skips_documents_already_adjudicated(team: Workspace) -> None:
 
     asyncio.run(scenario())
     assert surfaces(gold(team).spans) == set(AGREED_YUNFAN)
+
+
+# ------------------------------------------------------------ with an assignment
+
+REPORTS = {
+    "r1-jinlan": ("金澜保险公司通报，约2万名投保人的身份证号码被内部员工泄露。", "金澜保险公司"),
+    "r2-beichen": ("北辰医院的挂号系统配置错误，导致5000余条病历信息可被公开访问。", "北辰医院"),
+    "r3-yuhai": ("宇海游戏平台遭勒索软件攻击，玩家充值记录一度无法查询。", "宇海游戏平台"),
+    "r4-songtao": ("松涛教育科技承认，学员手机号码被第三方外包商违规留存。", "松涛教育科技"),
+    "r5-lanxi": ("岚溪电商平台披露，约15万条订单收货信息遭爬虫批量抓取。", "岚溪电商平台"),
+    "r6-chiyue": ("赤月出行公司的司机人脸照片在测试服务器上暴露长达三个月。", "赤月出行公司"),
+}
+TEAM = ("alice", "bob", "carol")
+
+
+@dataclass(frozen=True)
+class AssignedTeam:
+    workspace: Workspace
+    assignment: Assignment
+    both: str  # given to two: both finished, and the third finished it too
+    waiting: str  # given to two: one of them and the third finished it
+    last: str  # given to two: both finished
+    outside: str  # given to one: that one and another finished it
+
+
+def build_assigned_team(root: Path) -> AssignedTeam:
+    """Six reports assigned by `annotator assign` (real hashing, half of them to two people),
+    then finished as the comments in `AssignedTeam` say."""
+    workspace = init_workspace(root)
+    for doc_id, (text, _org) in REPORTS.items():
+        workspace.save_document(make_document(text, doc_id, DocumentMeta(title=doc_id)))
+    assignment = assign(workspace, list(TEAM), overlap=0.5).assignment
+    pairs = [d for d, names in assignment.docs.items() if len(names) == 2]
+    singles = [d for d, names in assignment.docs.items() if len(names) == 1]
+    assert len(pairs) == 3 and len(singles) == 3
+    both, waiting, last = pairs
+
+    def finish(doc_id: str, *names: str) -> None:
+        org = REPORTS[doc_id][1]
+        for name in names:
+            write_annotator(workspace, name, doc_id, [(org, "ORG")], "done")
+
+    def third(doc_id: str) -> str:
+        return next(n for n in TEAM if n not in assignment.docs[doc_id])
+
+    finish(both, *assignment.docs[both], third(both))
+    finish(waiting, assignment.docs[waiting][0], third(waiting))
+    finish(last, *assignment.docs[last])
+    outside = singles[0]
+    finish(outside, *assignment.docs[outside], third(outside))
+    for doc_id in singles[1:]:
+        finish(doc_id, *assignment.docs[doc_id])
+    return AssignedTeam(workspace, assignment, both, waiting, last, outside)
+
+
+def test_queue_follows_the_assignment(tmp_path: Path) -> None:
+    team = build_assigned_team(tmp_path / "ws")
+    queue = adjudication_queue(team.workspace)
+    assert queue.assigned
+    # only documents given to two, from those two (never the third who also finished one)
+    assert queue.sources == {
+        team.both: team.assignment.docs[team.both],
+        team.last: team.assignment.docs[team.last],
+    }
+    assert queue.waiting == (team.waiting,)
+    assert queue.outside == (team.outside,)
+    # naming the sources explicitly ignores the assignment
+    third = next(n for n in TEAM if n not in team.assignment.docs[team.outside])
+    named = (*team.assignment.docs[team.outside], third)
+    explicit = adjudication_queue(team.workspace, annotators=named)
+    assert not explicit.assigned and team.outside in explicit.sources
+
+
+def test_adjudication_walks_the_assigned_pairs_in_order(tmp_path: Path) -> None:
+    team = build_assigned_team(tmp_path / "ws")
+
+    async def scenario() -> None:
+        async with adjudicating(team.workspace) as (screen, pilot):
+            app = pilot.app
+            assert isinstance(app, AdjudicateApp)
+            assert screen.session.document.id == team.both
+            assert screen.session.sources == team.assignment.docs[team.both]
+            assert screen.accept_all()
+            await pilot.press("d")
+            await settle(pilot)
+            second = app.annotate
+            assert second is not None and second.session.document.id == team.last
+            assert second.accept_all()
+            await pilot.press("d")
+            await settle(pilot)
+            assert app.annotate is second
+            line = status_line(second)
+            assert "1 more waits for its annotators" in line
+
+    asyncio.run(scenario())
+    assert gold(team.workspace, team.both).status == "done"
+    assert gold(team.workspace, team.last).status == "done"
+    assert not team.workspace.label_path("gold", team.waiting).exists()
+    assert not team.workspace.label_path("gold", team.outside).exists()
 
 
 def _cli() -> typer.Typer:
@@ -334,3 +501,18 @@ def test_one_annotator_is_refused(team: Workspace) -> None:
     )
     assert result.exit_code == 1
     assert "at least two annotators" in result.output
+
+
+def test_nothing_assigned_to_two_says_what_is_left_out(tmp_path: Path) -> None:
+    workspace = init_workspace(tmp_path / "ws")
+    text, org = REPORTS["r1-jinlan"]
+    workspace.save_document(make_document(text, "r1-jinlan"))
+    assert len(assign(workspace, ["alice", "bob"], overlap=0.0).assignment.docs["r1-jinlan"]) == 1
+    for name in ("alice", "bob"):
+        write_annotator(workspace, name, "r1-jinlan", [(org, "ORG")], "done")
+    assert adjudication_queue(workspace).sources == {}  # else the CLI would open the TUI
+    result = CliRunner().invoke(_cli(), ["adjudicate", "--workspace", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    assert "no document the assignment gives to two or more annotators" in result.output
+    assert "1 finished outside the assignment (--annotators a,b adjudicates those)" in result.output
+    assert not (workspace.labels_dir / "gold").exists()

@@ -15,11 +15,22 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from annotator.model import Suggestion
+from annotator import store
+from annotator.model import LabelFile, Suggestion
+from annotator.tui.adjudicate_app import create_adjudicate_app
 from annotator.tui.app import create_app
 from annotator.workspace import Workspace
 
-from .conftest import ANNOTATOR, MIXED, SIMPLIFIED, TRADITIONAL, build_workspace, span, write_labels
+from .conftest import (
+    ANNOTATOR,
+    FIXED_TIME,
+    MIXED,
+    SIMPLIFIED,
+    TRADITIONAL,
+    build_workspace,
+    span,
+    write_labels,
+)
 from .helpers import settle
 
 SnapCompare = Callable[..., bool]
@@ -121,3 +132,56 @@ def test_snapshot_help(snap_compare: SnapCompare, snapshot_workspace: Workspace)
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=help_screen)
+
+
+JINCHENG = (
+    "据通报，锦程票务网络有限公司的会员数据库遭未授权访问，约36万条用户姓名和手机号码被打包出售。\n"
+    "嫌疑人周某以涉嫌侵犯公民个人信息罪被警方刑事拘留。"
+)
+AGREED = [("锦程票务网络有限公司", "ORG"), ("侵犯公民个人信息罪", "LEGAL_CHARGE")]
+TWO_VERSIONS = {
+    "alice": [
+        *AGREED,
+        ("36万条", "NUMBER"),
+        ("用户姓名", "DATA_TYPE"),
+        ("手机号码", "DATA_TYPE"),
+        ("周某", "PERSON"),
+    ],
+    "bob": [
+        *AGREED,
+        ("约36万条", "NUMBER"),
+        ("用户姓名和手机号码", "DATA_TYPE"),
+        ("会员数据库", "DATA_TYPE"),
+        ("嫌疑人周某", "PERSON"),
+    ],
+}
+
+
+def _finished(workspace: Workspace, name: str, spans: list[tuple[str, str]], status: str) -> None:
+    document = workspace.load_document("j-jincheng")
+    label_file = LabelFile.new(document, name).model_copy(
+        update={
+            "spans": tuple(span(JINCHENG, surface, label) for surface, label in spans),
+            "status": status,
+            "created_at": FIXED_TIME,
+            "updated_at": FIXED_TIME,
+        }
+    )
+    store.write_label_file(workspace.label_path(name, "j-jincheng"), label_file)
+
+
+def test_snapshot_adjudicate_disputed(snap_compare: SnapCompare, tmp_path: Path) -> None:
+    """Two finished versions of one report that disagree, reopened with the agreed spans
+    already in gold; `tab` on the first disputed candidate (bob's 会员数据库)."""
+    workspace = build_workspace(tmp_path / "ws", {"j-jincheng": ("锦程票务数据外泄", JINCHENG)})
+    for name, spans in TWO_VERSIONS.items():
+        _finished(workspace, name, spans, "done")
+    _finished(workspace, "gold", AGREED, "in_progress")
+    app = create_adjudicate_app(workspace.root)
+
+    async def tab_to_a_dispute(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=tab_to_a_dispute)

@@ -5,13 +5,15 @@ selection fine-tuning, undo, search, done/next/previous); this subclass adds
 the candidate panel (every distinct span, who proposed it, ✓ when all agreed)
 and the adjudication keys: `a` takes every agreed span, `enter` takes the
 candidate under the cursor, `x` drops it, `tab`/`shift+tab` walk the pending
-candidates, including several that start at the same character.
+candidates, including several that start at the same character. `d` with
+candidates still pending warns instead (they would stay undecided suggestions
+in the gold file); `d` again right after marks the document done anyway.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.segment import Segment
 from rich.style import Style
@@ -29,6 +31,9 @@ from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.label_bar import LabelBar
 from annotator.tui.widgets.row_list import RowList
 from annotator.tui.widgets.span_list import SpanList
+
+if TYPE_CHECKING:
+    from annotator.tui.adjudicate_app import AdjudicateApp
 
 AGREED_MARK = "✓"
 DISPUTED_MARK = "≠"
@@ -108,6 +113,8 @@ class AdjudicateScreen(AnnotateScreen):
         super().__init__(session)
         self.current_candidate: Suggestion | None = None
         """The candidate tab landed on: enter / x act on it while the cursor stays there."""
+        self.done_warned_at: int | None = None
+        """The app's key count when `d` last warned of pending candidates."""
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -233,7 +240,48 @@ class AdjudicateScreen(AnnotateScreen):
     def accept_agreed(self) -> bool:
         return self._edit("accept_agreed", nothing="no agreed candidates pending")
 
+    def _key(self, binding_id: str, fallback: str) -> str:
+        """The key bound to `binding_id` now (a user keymap may move it)."""
+        for active in self.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return fallback
+
+    def pending_warning(self) -> str | None:
+        """Why `d` should not finish yet: candidates still pending, and the keys for them."""
+        agreed, disputed = self.session.pending_counts()
+        if not agreed + disputed:
+            return None
+        next_key = self._key("adjudicate.next", "tab")
+        done_key = self._key("doc.done", "d")
+        take_key = self._key("adjudicate.accept_agreed", "a")
+        disputes = f"{disputed} dispute{'' if disputed == 1 else 's'}"
+        if not agreed:
+            text = f"{disputes} pending"
+        elif not disputed:
+            text = f"{agreed} agreed pending ({take_key} takes them)"
+        else:
+            text = f"{disputes} + {agreed} agreed pending ({take_key} takes agreed)"
+        return f"{text} — {next_key} jumps to one, {done_key} again marks done anyway"
+
+    def confirm_done(self) -> bool:
+        """True when `d` may finish: nothing pending, or `d` pressed right after the warning."""
+        if self.session.read_only:
+            return True  # the annotate screen says why it cannot be marked done
+        presses = cast("AdjudicateApp", self.app).key_presses
+        warned, self.done_warned_at = self.done_warned_at, None
+        warning = self.pending_warning()
+        if warning is None or (warned is not None and presses == warned + 1):
+            return True
+        self.done_warned_at = presses
+        self.set_status(warning, error=True)
+        return False
+
     # ------------------------------------------------------------- actions
+
+    def action_done(self) -> None:
+        if self.confirm_done():
+            super().action_done()
 
     def action_accept_agreed(self) -> None:
         self.accept_agreed()
