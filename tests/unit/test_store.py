@@ -16,6 +16,7 @@ from annotator.errors import LockedError, StoreError
 from annotator.model import LabelFile, RejectedSpan, Span, Suggestion
 from annotator.store import (
     atomic_write_bytes,
+    atomic_write_many,
     dumps_document,
     dumps_label_file,
     dumps_schema,
@@ -178,6 +179,64 @@ def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
     atomic_write_bytes(path, b"two")
     assert path.read_bytes() == b"two"
     assert sorted(p.name for p in path.parent.iterdir()) == ["f.json"]
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_atomic_write_many_writes_exact_bytes_and_modes_like_one_by_one(tmp_path: Path) -> None:
+    docs, labels = tmp_path / "documents", tmp_path / "labels" / "ann"  # labels/ann is created
+    docs.mkdir()
+    (docs / "d00.json").write_bytes(b"old")
+    items = [(docs / f"d{n:02d}.json", f"文档{n}".encode() * (n + 1)) for n in range(30)]
+    items += [(labels / f"d{n:02d}.json", f'{{"n": {n}}}\n'.encode()) for n in range(5)]
+    items.append((labels / "d01.json", b"later wins"))
+    atomic_write_many(iter(items), workers=4)
+    expected = dict(items)
+    for path, data in expected.items():
+        assert path.read_bytes() == data
+    assert _names(docs) == sorted(f"d{n:02d}.json" for n in range(30))  # no temp files
+    assert _names(labels) == sorted(f"d{n:02d}.json" for n in range(5))
+    reference = tmp_path / "reference.json"
+    atomic_write_bytes(reference, b"x")
+    modes = {path.stat().st_mode for path in expected}
+    assert modes == {reference.stat().st_mode}  # 0666 & ~umask, not mkstemp's 0600
+    atomic_write_many([])
+    atomic_write_many([(docs / "single.json", b"one")])
+    assert (docs / "single.json").read_bytes() == b"one"
+
+
+def test_atomic_write_many_leaves_no_temp_file_when_a_folder_cannot_be_made(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    (tmp_path / "plain").write_bytes(b"a file, not a folder")
+    items = [(good / f"{n}.json", b"data") for n in range(10)]
+    items.insert(5, (tmp_path / "plain" / "x.json", b"data"))
+    with pytest.raises(OSError):
+        atomic_write_many(items)
+    assert _names(good) == []
+    assert (tmp_path / "plain").read_bytes() == b"a file, not a folder"
+
+
+def test_atomic_write_many_failing_after_some_renames_keeps_them_and_no_temp_file(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "documents"
+    (folder / "c.json").mkdir(parents=True)  # a folder squats the third target: rename fails
+    for name in ("a.json", "d.json"):
+        (folder / name).write_bytes(b"old " + name.encode())
+    items = [(folder / name, b"new " + name.encode()) for name in ("a.json", "b.json")]
+    items += [(folder / "c.json", b"new c"), (folder / "d.json", b"new d.json")]
+    with pytest.raises(IsADirectoryError):
+        atomic_write_many(items)
+    assert (folder / "a.json").read_bytes() == b"new a.json"  # renamed before the failure
+    assert (folder / "b.json").read_bytes() == b"new b.json"
+    assert (folder / "c.json").is_dir()
+    assert (folder / "d.json").read_bytes() == b"old d.json"  # never half-written
+    assert _names(folder) == ["a.json", "b.json", "c.json", "d.json"]
 
 
 HOLDER = """
