@@ -26,6 +26,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate, chain
+from typing import NamedTuple
 
 from rich.cells import get_character_cell_size, split_graphemes
 
@@ -76,6 +77,15 @@ def _text_widths(text: str, paragraphs: list[Row]) -> list[int]:
             if 0 in widths[p_start:p_end]:
                 widths[p_start:p_end] = _paragraph_widths(text, p_start, p_end)
     return widths
+
+
+class Rewrap(NamedTuple):
+    """What re-wrapping one paragraph did to the rows."""
+
+    first: int  # the paragraph's first row
+    old_count: int
+    new_count: int
+    changed: range  # rows (new numbering) whose extent differs; to the end if the count changed
 
 
 class Layout:
@@ -181,18 +191,18 @@ class Layout:
 
     # ------------------------------------------------------------- updates
 
-    def set_tags(self, tags: Mapping[int, int]) -> list[tuple[int, int, int]]:
+    def set_tags(self, tags: Mapping[int, int]) -> list[Rewrap]:
         """Replace all tags, re-wrapping only paragraphs whose tags changed.
 
-        Returns `rewrap_paragraph`'s (first row, old row count, new row count)
-        for each re-wrapped paragraph, top to bottom.
+        Returns `rewrap_paragraph`'s answer for each re-wrapped paragraph, top
+        to bottom.
         """
         old = self._tags
         changes = {o: c for o, c in tags.items() if old.get(o) != c}
         changes.update({o: 0 for o in old if o not in tags})
         return self.update_tags(changes)
 
-    def update_tags(self, changes: Mapping[int, int]) -> list[tuple[int, int, int]]:
+    def update_tags(self, changes: Mapping[int, int]) -> list[Rewrap]:
         """Set the tag cells at a few offsets (0 removes); re-wrap their paragraphs.
 
         What an edit needs: a new span changes one or two tags, so this costs
@@ -223,11 +233,12 @@ class Layout:
             self.rows.extend(self._wrap(p_start, p_end))
         self.row_starts = [start for start, _end in self.rows]
 
-    def rewrap_paragraph(self, index: int) -> tuple[int, int, int]:
+    def rewrap_paragraph(self, index: int) -> Rewrap:
         """Re-measure and re-wrap one paragraph in place.
 
-        Returns (first row, old row count, new row count) so a caller knows
-        whether the rows below moved.
+        Returns its first row, old and new row counts (whether the rows below
+        moved) and the rows whose extent changed (what a view must repaint:
+        a tag can move a break without changing the row count).
         """
         p_start, p_end = self.paragraphs[index]
         self._measure(p_start, p_end)
@@ -237,9 +248,20 @@ class Layout:
         # paragraph's row starts at p_start == p_end.
         last = bisect_right(self.row_starts, p_end, first) if p_end > p_start else first + 1
         old_count = last - first
+        old_rows = self.rows[first:last]
         self.rows[first:last] = new_rows
         self.row_starts[first:last] = [start for start, _end in new_rows]
-        return first, old_count, len(new_rows)
+        same = 0
+        while same < min(old_count, len(new_rows)) and old_rows[same] == new_rows[same]:
+            same += 1
+        if old_count != len(new_rows):
+            changed = range(first + same, first + len(new_rows))
+        else:
+            end = len(new_rows)
+            while end > same and old_rows[end - 1] == new_rows[end - 1]:
+                end -= 1
+            changed = range(first + same, first + end)
+        return Rewrap(first, old_count, len(new_rows), changed)
 
     # ------------------------------------------------------------- queries
 

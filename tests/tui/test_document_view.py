@@ -319,6 +319,25 @@ def test_tags_rewrap_only_their_paragraph() -> None:
     run(scenario)
 
 
+def test_a_tag_that_moves_a_break_repaints_the_rows_it_moved() -> None:
+    async def scenario(_app: ViewApp, view: DocumentView, pilot: Any) -> None:
+        layout = view.text_layout
+        assert layout is not None
+        view.move_cursor(28)  # the cursor's rows stay out of it
+        view.set_label_file(label_file())
+        await pilot.pause()
+        assert layout.rows[1:3] == [(11, 22), (22, 27)]
+        before = view.rows_rendered
+        view.set_label_file(label_file((span(11, 13, "PERSON"),)))  # 员工 + PER
+        await pilot.pause()
+        # Same row count, but 万条 moved down: row 2 changed though no span is on it.
+        assert layout.rows[1:3] == [(11, 20), (20, 27)]
+        assert view.rows_rendered - before == 2
+        assert row_text(view, 2) == "万条手机号码。"
+
+    run(scenario)
+
+
 def test_mouse_click_places_cursor_and_drag_selects_characters() -> None:
     async def scenario(app: ViewApp, view: DocumentView, pilot: Any) -> None:
         await pilot.click(DocumentView, offset=(9, 0))  # right half of 科 (offset 4)

@@ -35,7 +35,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.model import LabelFile, LabelSchema, Span
-from annotator.text.layout import Layout, display_text, inside_graphemes, wrap
+from annotator.text.layout import Layout, Rewrap, display_text, inside_graphemes, wrap
 from annotator.tui.widgets.scrolling import follow_virtual_size
 
 DOCUMENT_VIEW_CSS = Path(__file__).with_suffix(".tcss")
@@ -467,8 +467,9 @@ class DocumentView(ScrollView, can_focus=True):
         layout = self._layout
         if layout is None:
             return
-        moved_from = self._apply_tag_changes(layout.update_tags(tag_changes))
-        rows: set[int] = set(layout.rows_of(*old_cursor_token))
+        rewrapped_rows, moved_from = self._apply_tag_changes(layout.update_tags(tag_changes))
+        rows: set[int] = set(rewrapped_rows)
+        rows.update(layout.rows_of(*old_cursor_token))
         rows.update(layout.rows_of(*self.token_at(self._cursor)))
         shown_from, shown_to = self._shown_offsets()
         for mark in changed:
@@ -824,14 +825,24 @@ class DocumentView(ScrollView, can_focus=True):
                     changes[mark.end] = max(cells, 0)
         return changes
 
-    def _apply_tag_changes(self, rewrapped: list[tuple[int, int, int]]) -> int | None:
-        """After paragraphs were re-wrapped: the first row that moved, if any."""
+    def _apply_tag_changes(self, rewrapped: list[Rewrap]) -> tuple[set[int], int | None]:
+        """After paragraphs were re-wrapped: (rows whose extent changed, first row that moved).
+
+        A tag can move a line break without changing the paragraph's row
+        count; those rows must repaint even though no span is on them.
+        """
         layout = self._layout
         assert layout is not None
-        moved = next((first for first, old, new in rewrapped if old != new), None)
+        changed: set[int] = set()
+        moved: int | None = None
+        for rewrap in rewrapped:
+            if rewrap.old_count != rewrap.new_count:
+                moved = rewrap.changed.start if moved is None else moved
+            else:
+                changed.update(rewrap.changed)
         if moved is not None:
             follow_virtual_size(self, Size(layout.width, layout.row_count))
-        return moved
+        return changed, moved
 
     def watch_show_tags(self, show: bool) -> None:
         self._tag_map = self._tag_cells()
