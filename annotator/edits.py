@@ -222,10 +222,14 @@ def propagate(label_file: LabelFile, text: str, taught: Span) -> LabelFile:
         return index > 0 and places[index - 1][1] > suggestion.start
 
     def already(suggestion: Suggestion) -> bool:
-        return (suggestion.start, suggestion.end) in place_set and suggestion.label == label
+        return (
+            suggestion.source == TAUGHT_SOURCE
+            and suggestion.label == label
+            and (suggestion.start, suggestion.end) in place_set
+        )
 
-    # A place that already holds this suggestion keeps the same object, so
-    # views that diff by identity repaint only what really changed.
+    # A place that already holds this taught suggestion keeps the same object,
+    # so views that diff by identity repaint only what really changed.
     place_set = set(places)
     kept = [s for s in label_file.suggestions if already(s) or not competes(s)]
     held = {(s.start, s.end) for s in kept if already(s)}

@@ -49,4 +49,7 @@ def register_adjudicate(app: typer.Typer) -> None:
             return
         from annotator.tui.adjudicate_app import create_adjudicate_app
 
-        create_adjudicate_app(ws.root, into, names).run()
+        adjudicate_app = create_adjudicate_app(ws.root, into, names)
+        adjudicate_app.run()
+        if adjudicate_app.return_code:  # ended by a signal (128 + its number)
+            raise typer.Exit(adjudicate_app.return_code)

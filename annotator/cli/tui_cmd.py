@@ -20,6 +20,8 @@ def launch(workspace: Path | None, annotator: str | None, doc: str | None) -> No
         app.run()
     finally:
         app.close_document()  # however the app ended, flush the last saves and unlock
+    if app.return_code:  # ended by a signal (128 + its number): say so to the shell
+        raise typer.Exit(app.return_code)
 
 
 def register(app: typer.Typer) -> None:

@@ -169,6 +169,10 @@ class AnnotatorApp(SessionApp):
             return
         if doc_id is None:
             self.close_document()
+            screen = self.annotate
+            problem = screen.session.close_problem if screen is not None else None
+            if problem is not None:  # the screen stays up, so its unmount will not say it
+                self.notify(problem, title="NOT SAVED", severity="error", timeout=60)
             self.notify(
                 "Nothing left to do: every document is done, skipped or flagged.", title="All done"
             )

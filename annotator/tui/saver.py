@@ -9,6 +9,7 @@ No Textual here: results are reported through plain callbacks.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
@@ -18,6 +19,8 @@ from annotator.workspace import Workspace
 
 SavedCallback = Callable[[LabelFile], None]
 ErrorCallback = Callable[[str], None]
+
+logger = logging.getLogger(__name__)
 
 
 class LabelSaver:
@@ -85,6 +88,9 @@ class LabelSaver:
                 message = exc.render()
             except OSError as exc:
                 message = f"cannot save: {exc}"
+            except Exception as exc:  # a bug, not the disk: say so, and keep the writer alive
+                logger.exception("label saver: unexpected error while saving")
+                message = f"cannot save: {type(exc).__name__}: {exc}"
             with self._cond:
                 self._busy = False
                 if saved is not None:
@@ -94,10 +100,33 @@ class LabelSaver:
                     self.last_error = message
                 self._cond.notify_all()
             # Callbacks run outside the lock so they may call `idle` or `submit`.
-            try:
-                if saved is not None and self.on_saved is not None:
-                    self.on_saved(saved)
-                elif message is not None and self.on_error is not None:
-                    self.on_error(message)
-            except Exception:  # a closed app must never kill the writer
-                pass
+            if saved is not None:
+                self._report_saved(saved)
+            elif message is not None:
+                self._report_error(message)
+
+    def _report_saved(self, saved: LabelFile) -> None:
+        """Tell the app a state is on disk; a failing callback is reported, never fatal.
+
+        The writer thread must outlive a broken callback (later edits still
+        need writing), but the failure must not vanish: it goes to the error
+        callback (`last_error` stays None, so the app can tell the labels are
+        safe) and to the log.
+        """
+        if self.on_saved is None:
+            return
+        try:
+            self.on_saved(saved)
+        except Exception as exc:
+            logger.exception("label saver: the saved-callback failed")
+            self._report_error(f"saved, but the app was not told: {type(exc).__name__}: {exc}")
+
+    def _report_error(self, message: str) -> None:
+        """Hand a failure to the error callback; if that fails too, log both."""
+        if self.on_error is None:
+            logger.error("label saver: %s", message)
+            return
+        try:
+            self.on_error(message)
+        except Exception:
+            logger.exception("label saver: the error callback failed on: %s", message)

@@ -8,10 +8,13 @@ saver at once.
 
 from __future__ import annotations
 
+import tempfile
+import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator import edits
+from annotator import edits, store
 from annotator.errors import AnnotatorError
 from annotator.model import Document, LabelFile, LabelSchema, Span, Status, Suggestion
 from annotator.spans import check_label_file
@@ -21,6 +24,9 @@ from annotator.workspace import Workspace
 
 if TYPE_CHECKING:
     from filelock import FileLock
+
+RECOVERY_DIR = "recovery"
+"""Under the workspace's `.annotator/`: label states that could not be saved on close."""
 
 LOCKED_MESSAGE = (
     "read-only: this document is open in another annotator session for {annotator} "
@@ -72,6 +78,8 @@ class DocumentSession:
         else:
             self.saver = LabelSaver(workspace, on_saved=on_saved, on_error=on_error)
         self.closed = False
+        self.close_problem: str | None = None
+        self.recovery_path: Path | None = None
 
     # --------------------------------------------------------------- opening
 
@@ -313,15 +321,72 @@ class DocumentSession:
 
     # -------------------------------------------------------------- closing
 
+    @property
+    def save_error(self) -> str | None:
+        """Why the last finished save failed (None when the disk holds the last state written)."""
+        return self.saver.last_error if self.saver is not None else None
+
+    def flush_saves(self) -> str | None:
+        """Wait for queued saves and retry one that failed; the error still standing, if any.
+
+        A failed state is not retried on its own (the next edit carries it),
+        so a quit or close must try once more: the disk may be back.
+        """
+        if self.saver is None or self.closed:
+            return None
+        self.saver.flush()
+        if self.saver.last_error is not None:
+            self.save()
+            self.saver.flush()
+        return self.saver.last_error
+
     def close(self) -> None:
-        """Write the final cursor and active time if the file exists, flush, unlock."""
+        """Write the final cursor and active time if the file exists, flush, unlock.
+
+        A save that failed is retried; if the last state still cannot be
+        written it goes to a recovery copy and `close_problem` says where, so
+        closing never drops edits silently.
+        """
         if self.closed:
             return
         if self.saver is not None:
             self.teach()
             reference = self._last_submitted or self._on_disk
-            if reference is not None and self.snapshot() != reference:
+            failed = self.saver.last_error is not None
+            if failed or (reference is not None and self.snapshot() != reference):
                 self.save()
-            self.saver.close()
+            done = self.saver.close()
+            error = self.saver.last_error
+            if not done and error is None:
+                error = "the disk did not finish writing within 30 s"
+            if error is not None:
+                self.close_problem = self._recover(self.snapshot(), error)
         self.closed = True
         self._release_lock()
+
+    def _recover(self, state: LabelFile, error: str) -> str:
+        """Write `state` to a recovery copy; the sentence that tells the annotator where."""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        name = f"{self.document.id}.{stamp}.json"
+        folders = [
+            self.workspace.cache_dir / RECOVERY_DIR / self.annotator,
+            Path(tempfile.gettempdir()) / "annotator-recovery" / self.annotator,
+        ]
+        data = store.dumps_label_file(state)
+        failures: list[str] = []
+        for folder in folders:
+            try:
+                store.atomic_write_bytes(folder / name, data)
+            except OSError as exc:
+                failures.append(f"{folder}: {exc}")
+                continue
+            self.recovery_path = folder / name
+            return (
+                f"{self.document.id}: last change NOT SAVED ({error}); the labels are in "
+                f"{self.workspace.relative(self.recovery_path)} — copy it to "
+                f"{self.workspace.relative(self.path)} once the disk is fixed"
+            )
+        return (
+            f"{self.document.id}: last change NOT SAVED ({error}) and no recovery copy could "
+            f"be written ({'; '.join(failures)})"
+        )

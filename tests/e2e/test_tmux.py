@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator import store
+from annotator import navigation, store
 from annotator.model import DocumentMeta
-from annotator.workspace import init_workspace, make_document
+from annotator.tui.session import DocumentSession
+from annotator.workspace import Workspace, init_workspace, make_document
 
 pytestmark = pytest.mark.e2e
 
@@ -62,9 +64,13 @@ def wait_for(
     return screen
 
 
-def test_label_a_span_in_a_real_terminal(tmux: Callable[..., str], tmp_path: Path) -> None:
-    workspace = init_workspace(tmp_path / "ws")
-    workspace.save_document(make_document(TEXT, "report-1", DocumentMeta(title="星河数据泄露")))
+def annotator_command(workspace: Workspace, tmp_path: Path, *, exec_: bool = False) -> str:
+    """The shell line that runs `annotator` on report-1 in the pane.
+
+    With `exec_` the pane's process is annotator itself (its pid is
+    `#{pane_pid}`) and the pane closes when it ends; without, a shell runs it
+    and keeps the pane (and its last screen) for 30 s.
+    """
     env = {
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "LANG": "C.UTF-8",
@@ -73,17 +79,24 @@ def test_label_a_span_in_a_real_terminal(tmux: Callable[..., str], tmp_path: Pat
         "COLORTERM": "truecolor",
         "PYTHONPATH": os.pathsep.join(sys.path),
     }
-    command = " ".join(
+    return " ".join(
         [
+            *(["exec"] if exec_ else []),
             "env",
             *(shlex.quote(f"{k}={v}") for k, v in env.items()),
             shlex.quote(sys.executable),
             "-m annotator --annotator e2e --workspace",  # no subcommand: the TUI
             shlex.quote(str(workspace.root)),
             "--doc report-1",
-            "; sleep 30",
+            *([] if exec_ else ["; sleep 30"]),
         ]
     )
+
+
+def test_label_a_span_in_a_real_terminal(tmux: Callable[..., str], tmp_path: Path) -> None:
+    workspace = init_workspace(tmp_path / "ws")
+    workspace.save_document(make_document(TEXT, "report-1", DocumentMeta(title="星河数据泄露")))
+    command = annotator_command(workspace, tmp_path)
     tmux("new-session", "-d", "-s", "main", "-x", str(WIDTH), "-y", str(HEIGHT), command)
     tmux("resize-window", "-t", "main", "-x", str(WIDTH), "-y", str(HEIGHT))
 
@@ -131,3 +144,88 @@ def test_label_a_span_in_a_real_terminal(tmux: Callable[..., str], tmp_path: Pat
     saved = store.load_label_file(label_path)
     assert [(s.text, s.label) for s in saved.spans] == [("王某", "PERSON")]
     assert saved.spans[0].start == TEXT.index("王某")
+
+
+def ended(pid: int) -> bool:
+    """The process is gone, or a zombie nobody reaped yet (it runs no more code)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    if not Path("/proc/self").exists():  # no procfs: only a reaped process counts
+        return False
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def close_terminal(tmux: Callable[..., str], _pid: int) -> None:
+    tmux("kill-server")  # the pane's terminal hangs up: the kernel sends SIGHUP
+
+
+CLOSERS: dict[str, Callable[[Callable[..., str], int], None]] = {
+    "terminal closed": close_terminal,
+    "SIGHUP, terminal still open": lambda _tmux, pid: os.kill(pid, signal.SIGHUP),
+    "SIGTERM": lambda _tmux, pid: os.kill(pid, signal.SIGTERM),
+}
+
+
+@pytest.mark.parametrize("how", list(CLOSERS))
+def test_a_closed_terminal_or_a_signal_saves_and_unlocks(
+    tmux: Callable[..., str], tmp_path: Path, how: str
+) -> None:
+    """Label, move the cursor (only closing writes it), then end the process from outside."""
+    workspace = init_workspace(tmp_path / "ws")
+    workspace.save_document(make_document(TEXT, "report-1", DocumentMeta(title="星河数据泄露")))
+    command = annotator_command(workspace, tmp_path, exec_=True)
+    tmux("new-session", "-d", "-s", "main", "-x", str(WIDTH), "-y", str(HEIGHT), command)
+    tmux("resize-window", "-t", "main", "-x", str(WIDTH), "-y", str(HEIGHT))
+    pid = int(tmux("display", "-p", "-t", "main", "#{pane_pid}").strip())
+    if Path(f"/proc/{pid}/cmdline").exists():
+        assert b"annotator" in Path(f"/proc/{pid}/cmdline").read_bytes()  # not a shell
+
+    def capture() -> str:
+        return tmux("capture-pane", "-p", "-t", "main")
+
+    def find(text: str) -> None:
+        tmux("send-keys", "-t", "main", "/")
+        tmux("send-keys", "-t", "main", "BSpace", "BSpace")  # the last query is kept
+        wait_for(capture, lambda s: "find text" in s)
+        tmux("send-keys", "-t", "main", "-l", text)
+        tmux("send-keys", "-t", "main", "Enter")
+        wait_for(capture, lambda s: "1/1" in s)
+        tmux("send-keys", "-t", "main", "Escape")
+        wait_for(capture, lambda s: "1/1" not in s)
+
+    wait_for(
+        capture,
+        lambda s: (
+            "loading word boundaries" not in s
+            and "suggestions" in s
+            and "computing suggestions" not in s
+        ),
+        timeout=60,
+    )
+    find("王某")
+    tmux("send-keys", "-t", "main", "2")
+    wait_for(capture, lambda s: "1 spans" in s)
+    find("警方")  # moves the cursor; nothing is saved for a cursor move alone
+
+    CLOSERS[how](tmux, pid)
+    deadline = time.monotonic() + 20
+    while not ended(pid):
+        assert time.monotonic() < deadline, f"annotator still running after {how}"
+        time.sleep(0.05)
+
+    cursor = TEXT.index("警方")
+    saved = store.load_label_file(workspace.label_path("e2e", "report-1"))
+    assert [(s.text, s.label) for s in saved.spans] == [("王某", "PERSON")]
+    assert saved.cursor == cursor
+    assert navigation.last_document(workspace, "e2e") == ("report-1", cursor)
+    session = DocumentSession(workspace, "e2e", "report-1")  # no lock left behind
+    try:
+        assert not session.read_only, session.problems
+    finally:
+        session.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from annotator.model import Suggestion
 from annotator.tui.keymap import keymap_path, load_keymap
 from annotator.tui.screens.documents import DocumentsScreen
 from annotator.tui.widgets.span_list import SpanList
@@ -62,6 +63,46 @@ def test_palette_filters_documents(workspace: Workspace) -> None:
             assert isinstance(screen, DocumentsScreen)
             assert screen.status_filter == "done"
             assert list(screen.query_one("#documents").rows) == ["b-traditional"]  # type: ignore[attr-defined]
+
+    asyncio.run(scenario())
+
+
+def test_palette_accept_all_accepts_every_suggestion_and_saves(workspace: Workspace) -> None:
+    suggestions = [
+        span(SIMPLIFIED, "星河数据科技有限公司", "ORG", cls=Suggestion),
+        span(SIMPLIFIED, "王某", "PERSON", cls=Suggestion),
+    ]
+    write_labels(workspace, DOC, suggestions=suggestions)
+
+    async def scenario() -> None:
+        async with running(workspace, DOC) as (app, pilot):
+            await pilot.press("ctrl+p", *"accept all")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert not annotate_screen(app).session.label_file.suggestions
+
+    asyncio.run(scenario())
+    saved = read_labels(workspace, DOC)
+    assert [(s.start, s.end, s.label) for s in saved.spans] == [s.key for s in suggestions]
+    assert saved.suggestions == ()
+
+
+def test_palette_toggles_span_tags(workspace: Workspace) -> None:
+    write_labels(workspace, DOC, spans=[span(SIMPLIFIED, "王某", "PERSON")])
+
+    async def scenario() -> None:
+        async with running(workspace, DOC) as (app, pilot):
+            view = annotate_screen(app).view
+            assert view.show_tags
+            for expected in (False, True):
+                await pilot.press("ctrl+p", *"toggle span tags")
+                await pilot.pause(0.3)
+                await pilot.press("enter")
+                await settle(pilot)
+                assert view.show_tags is expected
+                drawn = "".join(view.render_line(y).text for y in range(view.size.height))
+                assert ("PER" in drawn) is expected
 
     asyncio.run(scenario())
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from annotator.tui.app import AnnotatorApp
 
 SUGGESTIONS_UNAVAILABLE = "suggestions unavailable (no suggestion engine installed)"
+QUIT_UNSAVED_HINT = "q again quits and keeps the labels in a recovery copy"
 
 
 class TokensReady(Message):
@@ -128,6 +129,7 @@ class AnnotateScreen(Screen[None]):
         self._span_list_timer: Timer | None = None
         self._status_shown: tuple[str, bool] | None = None
         self._last_query = ""
+        self._quit_warned_for: LabelFile | None = None
 
     # ---------------------------------------------------------------- layout
 
@@ -239,7 +241,30 @@ class AnnotateScreen(Screen[None]):
             self.set_status("saved")
 
     def on_save_failed(self, message: SaveFailed) -> None:
-        self.set_status(f"NOT SAVED: {message.error}", error=True)
+        if self.session.save_error is None:
+            # The disk holds the labels (a later save went through, or only
+            # the saved-callback failed): an error to show, but not "NOT SAVED".
+            self.set_status(message.error, error=True)
+            return
+        hint = f" — {QUIT_UNSAVED_HINT}" if self._quit_warned_for is self.session.label_file else ""
+        self.set_status(f"NOT SAVED: {message.error}{hint}", error=True)
+
+    def may_quit(self) -> bool:
+        """False, with a warning, the first time quitting would leave a change unsaved.
+
+        The failed save is retried first (the disk may be back). A second
+        `q` on the same state quits; closing then writes a recovery copy.
+        """
+        error = self.session.flush_saves()
+        if error is None or self._quit_warned_for is self.session.label_file:
+            return True
+        self._quit_warned_for = self.session.label_file
+        warning = f"NOT SAVED: {error} — {QUIT_UNSAVED_HINT}"
+        self.set_status(warning, error=True)
+        # the status line may be under another screen (documents, help): a toast too
+        self.app.notify(warning, title="last change NOT SAVED", severity="error", timeout=20)
+        self.app.bell()
+        return False
 
     # ---------------------------------------------------------------- status
 
@@ -285,8 +310,9 @@ class AnnotateScreen(Screen[None]):
     def _redraw(self) -> None:
         self.view.set_label_file(self.session.label_file)
         if self._span_list_timer is not None:
-            self._span_list_timer.stop()
-        self._span_list_timer = self.set_timer(self.SPAN_LIST_DELAY, self._show_spans)
+            self._span_list_timer.reset()  # a burst of keys: wait for its end
+        else:
+            self._span_list_timer = self.set_timer(self.SPAN_LIST_DELAY, self._show_spans)
 
     def _edited(self, changed: bool, nothing: str) -> bool:
         if changed:
@@ -472,6 +498,9 @@ class AnnotateScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.session.close()
+        problem = self.session.close_problem
+        if problem is not None and self.app.is_running:  # another document replaced this one
+            self.app.notify(problem, title="NOT SAVED", severity="error", timeout=60)
 
 
 @cache
