@@ -540,3 +540,17 @@ def test_a_tag_that_adds_a_row_extends_the_scroll_range_without_a_screen_layout(
         assert layout_requests and not any(layout_requests)
 
     run(scenario, (TEXT + "\n") * 6)
+
+
+def test_cursor_stops_survive_duplicate_marks_replaced_by_equal_ones() -> None:
+    """Two equal suggestions, then one, then none: the cut they made goes with the last."""
+    view = DocumentView(TEXT, default_schema())
+    view.set_tokens(TOKENS)
+
+    def first_char() -> Suggestion:  # a new, equal object each time
+        return Suggestion(start=0, end=1, label="ORG", text=TEXT[0:1])
+
+    view.set_label_file(label_file((), (first_char(), first_char())))
+    view.set_label_file(label_file((), (first_char(),)))
+    view.set_label_file(label_file())
+    assert view.token_at(0) == (0, 2)

@@ -446,12 +446,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._label_file = label_file
         self._spans.update(removed, added)
         self._suggestions.update(s_removed, s_added)
-        changed = {*removed, *added, *s_removed, *s_added}
-        changed.difference_update(set(removed) & set(added))
-        changed.difference_update(set(s_removed) & set(s_added))
-        if not changed:
-            return
         old_cursor_token = self.token_at(self._cursor)
+        # Cut counts follow every mark that came or went, even when an equal
+        # mark replaced it (the counts must match the marks shown).
         tokens = self._tok
         for mark in (*added, *s_added):
             tokens.add_cut(mark.start)
@@ -459,6 +456,11 @@ class DocumentView(ScrollView, can_focus=True):
         for mark in (*removed, *s_removed):
             tokens.remove_cut(mark.start)
             tokens.remove_cut(mark.end)
+        changed = {*removed, *added, *s_removed, *s_added}
+        changed.difference_update(set(removed) & set(added))
+        changed.difference_update(set(s_removed) & set(s_added))
+        if not changed:
+            return
         cursor = self.token_at(self._cursor)[0]
         if cursor != self._cursor:
             self._cursor = cursor
