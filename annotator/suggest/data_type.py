@@ -76,8 +76,11 @@ class DataTypeSuggester:
                     score = 0.6
             if spans and spans[-1][1] >= start:  # adjacent nouns are one kind (紧急联系人姓名)
                 start = min(start, spans.pop()[0])
-            if shadow[start - 1 : start] in _NEGATION:
-                continue  # 无密码的测试库: the data is absent
+            if (
+                shadow[start - 1 : start] in _NEGATION
+                or shadow[start - 2 : start] in _NEGATION_WORDS
+            ):
+                continue  # 无密码的测试库, 未设密码: the data is absent
             spans.append((start, end, score))
         spans.extend(_records(ctx, spans))
         spans.extend(_list_siblings(ctx, spans))
@@ -101,6 +104,7 @@ class DataTypeSuggester:
 _NAMING_AFTER = re.compile(r"为?[“「『\"]")
 _COMPLETE_HEADS = frozenset("号码名址称")
 _NEGATION = frozenset("无没未")
+_NEGATION_WORDS = frozenset(["未设", "没设", "不设", "无需", "未加", "没有", "未经"])
 _RIGHT_HEADS = re.compile(r"(?:信息|记录|号码|码|摘要|内容|列表|明细|详情)")
 # jieba tags of words that may modify a data noun (机主姓名, 网上银行密码, 收餐地址).
 _MODIFIER_TAGS = frozenset({"n", "nz", "ng", "b", "j", "eng"})
@@ -153,6 +157,14 @@ _NOT_MODIFIER = frozenset(
         "全市",
         "跨境",
         "精准",
+        # places on a network, not a person (公网地址)
+        "公网",
+        "内网",
+        "外网",
+        "网页",
+        "网址",
+        "未设",
+        "没设",
     ]
 )
 
@@ -298,6 +310,11 @@ def _extend_left(ctx: SuggestContext, start: int, ambiguous: bool) -> int:
         if tag not in _MODIFIER_TAGS or word in _NOT_MODIFIER or start - t0 > 6:
             break
         new_start = t0
+    if shadow[new_start : new_start + 1] == "人" and new_start < start:
+        # 接送|人|照片, 联系|人|电话: the person is named by the verb before 人
+        prev = [t for t in tokens if t[1] == new_start]
+        if prev and tag_of(shadow[prev[0][0] : prev[0][1]]) in ("v", "vn"):
+            new_start = prev[0][0]
     return new_start
 
 

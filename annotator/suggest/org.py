@@ -140,6 +140,30 @@ _STOP_WORDS = frozenset(
         "检查",
         "查处",
         "处罚",
+        # verbs of telling and trading that stand between two names
+        "回复",
+        "答复",
+        "告诉",
+        "接受",
+        "致函",
+        "致电",
+        "通知",
+        "出售",
+        "贩卖",
+        "转卖",
+        "转售",
+        "卖给",
+        "售予",
+        "购买",
+        "提供",
+        "泄露",
+        "窃取",
+        "盗取",
+        "入侵",
+        "攻击",
+        "冒充",
+        "假冒",
+        "约谈",
     ]
 )
 # Characters right after a suffix that turn it into another word (大学生, 银行卡).
@@ -152,9 +176,10 @@ _BLOCK_AFTER = {
     "学院": "派",
     "法院": "网",
 }
+_BLOCK_BEFORE = {"公司": "母", "集团": "母"}
 _STOP_CHARS = frozenset(
     "的了在与和及或向对被由从据该其这那等某是将把给让为以于到至经即并也都已曾后前中内上下里称指说"
-    "个家名位次又再还就才很最更多少每各全本此另有无不没系"
+    "个家名位次又再还就才很最更多少每各全本此另有无不没系予"
 )
 _COMPANY_SUFFIXES = frozenset(
     [
@@ -176,13 +201,73 @@ _COMPANY_SUFFIXES = frozenset(
         "企业",
         "平台",
         "网站",
+        # relations and roles written right before a name (母公司上海…有限公司)
+        "母公司",
+        "子公司",
+        "分公司",
+        "总公司",
+        "控股公司",
+        "关联公司",
+        "方",
+        "运营方",
+        "主办方",
+        "开发方",
+        "业者",
+        "零售商",
+        "品牌方",
     ]
 )
 _SUFFIX_ENDS = ("局", "院", "部", "行", "司", "团", "会", "所", "社", "厅", "署", "处", "办")
 _LATIN_AFTER = re.compile(
     r"(?:论坛|平台|网站|社群平台|暗网|交易所)([A-Za-z][A-Za-z0-9_.\-]{1,30})(?![A-Za-z0-9_])"
 )
-_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·&]+")
+# A capitalised Latin name right after a noun that says what kind of body it is
+# (网络安全公司Redwall Labs, 保安公司Mandiant).
+_LATIN_NAME = r"[A-Z][A-Za-z0-9&]*(?:[ .\-][A-Z][A-Za-z0-9&]*){0,3}"
+_LATIN_AFTER_KIND = re.compile(
+    r"(?:公司|企业|厂商|集团|机构|媒体|品牌|组织|团伙|实验室|服务商|供应商|运营商|银行|"
+    rf"事务所|研究所|大学|交易所|报|网站|论坛|平台)\s?({_LATIN_NAME})(?![A-Za-z0-9_])"
+)
+_NOT_LATIN_NAME = frozenset(
+    [
+        "CEO",
+        "CTO",
+        "CFO",
+        "COO",
+        "CISO",
+        "CIO",
+        "App",
+        "APP",
+        "VPN",
+        "IT",
+        "AI",
+        "API",
+        "SDK",
+        "SQL",
+        "IP",
+        "ID",
+        "PDF",
+        "Excel",
+        "Wi-Fi",
+    ]
+)
+# Latin names whose last word says they are an organization (Orbis Data, Redwall Labs).
+_LATIN_ORG = re.compile(
+    r"(?<![A-Za-z0-9_])((?:[A-Z][A-Za-z0-9&\-]*\s){1,3}"
+    r"(?:Labs?|Logistics|Data|Inc|Ltd|LLC|GmbH|AG|Group|Security|Technologies|Technology|Tech|"
+    r"Systems|Networks|Software|Capital|Bank|Corp|Corporation|Holdings|Analytics|Solutions|"
+    r"Research|Intelligence|Media|News|Partners|Digital|Ventures|Airlines|Motors|Electronics|"
+    r"Games|Studios|Foundation|Institute|University|Agency|Consulting|Services|Insurance|"
+    r"Pharma|Health|Telecom|Energy|Finance|Bancorp|Cyber))(?![A-Za-z0-9_])"
+)
+# A brand: two unknown characters and an industry word (数衡科技, 奥丁资安).
+_BRAND = re.compile(
+    r"([\u4e00-\u9fff]{2})(?:科技|资安|网络|智能|数科|软件|传媒|物流|安全)"
+    r"(?=[，。；、：\s]|负责人|发言人|公司|方面|表示|称|回应|的|在|已|搭建|开发|运营|提供|进行|与|和)"
+)
+# A media outlet named before its reporter or report (潮声新闻记者).
+_MEDIA = re.compile(r"([\u4e00-\u9fff]{2})新闻(?=记者|报道|客户端|援引|获悉|消息)")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9（）()·&\-]+")
 _MAX_NAME = 24
 
 
@@ -231,6 +316,42 @@ class OrgSuggester:
             sug = make(text, m.start(1), m.end(1), LABEL, NAME, 0.75)
             if sug is not None:
                 out.append(sug)
+        out.extend(_latin_names(text, shadow))
+        out.extend(self._brands(ctx, text))
+        return out
+
+    def _brands(self, ctx: SuggestContext, text: str) -> list[Suggestion]:
+        """Names without a company suffix: 数衡科技, 奥丁资安, and media such as 潮声新闻.
+
+        Two characters that jieba does not know as an ordinary word, followed by an
+        industry word; or a media name before 记者 / 报道.
+        """
+        shadow = ctx.shadow
+        out: list[Suggestion] = []
+        for m in _BRAND.finditer(shadow):
+            start, end = m.span()
+            prefix = m.group(1)
+            if (
+                prefix in self._generic
+                or _STOP_CHARS.intersection(prefix)
+                or tag_of(prefix) not in (None, "nr", "nrt", "nrfg")
+                or tag_of(shadow[end - 2 : end + 1]) is not None  # 信息化, 科技园
+                or start not in {t0 for t0, _ in ctx.clause_tokens(start, end)}
+            ):
+                continue
+            sug = make(text, start, end, LABEL, NAME, 0.7)
+            if sug is not None:
+                out.append(sug)
+        for m in _MEDIA.finditer(shadow):
+            start, end = m.span()
+            prefix = m.group(1)
+            if prefix in self._generic or _STOP_CHARS.intersection(prefix):
+                continue
+            if start and tag_of(shadow[start - 1 : start + 1]) is not None:
+                continue
+            sug = make(text, start, end, LABEL, NAME, 0.7)
+            if sug is not None:
+                out.append(sug)
         return out
 
     def _named(
@@ -242,6 +363,8 @@ class OrgSuggester:
             return None
         if start == 0 or shadow[start - 1] in _STOP_CHARS or shadow[start - 1] in CLAUSE_BREAKS:
             return None  # nothing names it (该公司, 。公司)
+        if shadow[start - 1] in _BLOCK_BEFORE.get(suffix, ""):
+            return None  # 母公司, 控股公司: a relation, not the end of a name
         if (
             end < len(shadow)
             and shadow[end] not in CLAUSE_BREAKS
@@ -282,10 +405,20 @@ class OrgSuggester:
                 tag = tag_of(word)
                 if tag is None and len(word) > 1 and _STOP_CHARS.intersection(word):
                     break  # an HMM-made word swallowing a function character (已约, 谈该)
+                if tag is None and len(word) > 1 and shadow[t0 - 1 : t0 + 1] in _STOP_WORDS:
+                    # 约|谈学伴通: a verb split across words; the name starts after it
+                    if t0 + 1 < start and word[1:] not in self._generic:
+                        name_start, committed_specific = t0 + 1, True
+                    break
+                if len(word) > 2 and word[-2:] in _STOP_WORDS:
+                    break  # a word ending in a verb such as 通报 (情况通报|国家…中心)
+                if word == suffix and t1 <= start:
+                    break  # 连锁药房|康汇药房: a kind noun before the name
                 if len(word) == 1:
-                    if word in _STOP_CHARS:
-                        break
-                    tag = None  # single characters inside names carry misleading tags (盾/q)
+                    if word in _STOP_CHARS or shadow[t0 - 1 : t1] in _STOP_WORDS:
+                        break  # 约谈 split as 已约|谈
+                    # 江州|市|江北区: a lone 市 after a place name is part of it
+                    tag = "ns" if word in "省市县区州" else None
                 if word in _STOP_WORDS or not _NAME_CHAR.fullmatch(word):
                     break
                 if placed and tag not in ("ns", "nt") and not word.endswith(_SUFFIX_ENDS):
@@ -385,6 +518,32 @@ _SHORTENABLE = (
     "集团",
     "公司",
 )
+
+
+def _latin_names(text: str, shadow: str) -> list[Suggestion]:
+    """Latin organization names, and their first word where it recurs alone (Redwall)."""
+    if not any("A" <= ch <= "Z" for ch in shadow):
+        return []
+    out: list[Suggestion] = []
+    found: list[tuple[int, int]] = []
+    for m in _LATIN_AFTER_KIND.finditer(shadow):
+        if m.group(1) not in _NOT_LATIN_NAME and len(m.group(1)) >= 3:
+            found.append(m.span(1))
+    found.extend(m.span(1) for m in _LATIN_ORG.finditer(shadow))
+    firsts: set[str] = set()
+    for start, end in found:
+        sug = make(text, start, end, LABEL, NAME, 0.76)
+        if sug is not None:
+            out.append(sug)
+            first = sug.text.split()[0]
+            if first != sug.text and len(first) >= 4 and first[1:].islower():
+                firsts.add(first)
+    for first in firsts:
+        for m in re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(first)}(?![A-Za-z0-9_])", shadow):
+            sug = make(text, m.start(), m.end(), LABEL, NAME, 0.7)
+            if sug is not None:
+                out.append(sug)
+    return out
 
 
 def _glued(shadow: str, start: int, end: int) -> bool:

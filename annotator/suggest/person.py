@@ -32,6 +32,43 @@ _RISKY = frozenset("于向将和由经与从把对在为以其时全成安明平
 _HONORIFIC = "某某|某|先生|女士|小姐"
 _NOT_GIVEN = frozenset("的了在是和与及等称说指也则就曾已将被因向对为从于但并而又都还")
 _NAME_STOP_TAGS = FUNCTION_WORD_TAGS
+# A Latin first and last name before a verb of saying (Kelvin Lam表示), and a
+# transliterated foreign name written with a middle dot (约翰·史密斯).
+_NOT_SURNAME_WORD = frozenset(
+    [
+        "Labs",
+        "Lab",
+        "Data",
+        "Group",
+        "Security",
+        "Systems",
+        "Networks",
+        "Software",
+        "Capital",
+        "Bank",
+        "Media",
+        "News",
+        "Research",
+        "Technologies",
+        "Technology",
+        "Tech",
+        "Inc",
+        "Ltd",
+        "Corp",
+        "Holdings",
+        "Analytics",
+        "Solutions",
+        "Services",
+    ]
+)
+_DOTTED = re.compile(r"[\u4e00-\u9fff](?:[·・‧•][\u4e00-\u9fff])+")
+_SPEECH_AFTER = frozenset("说称表指认介透在的是等和与")
+# A Latin name of two or three capitalised words (Maria Chen); a person after a
+# role (分析师Maria Chen) or before a verb of saying (Kelvin Lam表示).
+_LATIN_FULL = re.compile(r"(?<![A-Za-z0-9_])[A-Z][a-z]+(?:[ ·][A-Z][a-z]+){1,2}(?![A-Za-z0-9_])")
+_SPEECH_VERB = re.compile(
+    r"说|表示|称|指出|认为|透露|告诉|回应|介绍|坦言|强调|写道|承认|坦承|解释|补充|提醒"
+)
 
 
 class PersonSuggester:
@@ -48,7 +85,9 @@ class PersonSuggester:
         sur = trie_pattern(names)
         self._anon = re.compile(rf"(?:{sur})(?:{_HONORIFIC})")
         roles = tuple(r for r in lexicon("person_role"))
-        self._role = re.compile(rf"(?:{trie_pattern(roles)})(?=[\u4e00-\u9fff])")
+        # 记者 王晓峰: a byline may put a space between the role and the name
+        self._role = re.compile(rf"(?:{trie_pattern(roles)})[ 　]?(?=[\u4e00-\u9fff])")
+        self._role_before = re.compile(rf"(?:{trie_pattern(roles)})\s?$")
 
     def suggest(self, text: str, ctx: SuggestContext) -> list[Suggestion]:
         shadow = ctx.shadow
@@ -72,12 +111,37 @@ class PersonSuggester:
             sug = make(text, start, end, LABEL, NAME, 0.9)
             if sug is not None:
                 out.append(sug)
+        if "·" in shadow or "・" in shadow or "‧" in shadow or "•" in shadow:
+            for m in _DOTTED.finditer(shadow):
+                span = _dotted_extent(ctx, m.start(), m.end())
+                if span is not None:
+                    sug = make(text, span[0], span[1], LABEL, NAME, 0.72)
+                    if sug is not None:
+                        out.append(sug)
+        if any("A" <= ch <= "Z" for ch in shadow):
+            for m in _LATIN_FULL.finditer(shadow):
+                start, end = m.span()
+                if self._role_before.search(shadow, max(0, start - 8), start):
+                    score = 0.75
+                elif _SPEECH_VERB.match(shadow, end) and (
+                    m.group().split()[-1] not in _NOT_SURNAME_WORD
+                ):
+                    score = 0.72
+                else:
+                    continue
+                sug = make(text, start, end, LABEL, NAME, score)
+                if sug is not None:
+                    out.append(sug)
         for m in self._role.finditer(shadow):
             span = self._name_after(ctx, m.end())
-            if span is not None:
+            while span is not None:
                 sug = make(text, span[0], span[1], LABEL, NAME, 0.7)
                 if sug is not None:
                     out.append(sug)
+                # 被告人张伟、李娜、王强: names listed after the first share its role
+                if span[1] + 1 >= n or shadow[span[1]] != "、":
+                    break
+                span = self._name_after(ctx, span[1] + 1)
         return out
 
     def _name_after(self, ctx: SuggestContext, start: int) -> tuple[int, int] | None:
@@ -107,6 +171,14 @@ class PersonSuggester:
                     and last not in _NOT_GIVEN
                 ):
                     return t0, n1
+                if (
+                    n1 - n0 == 2
+                    and tag_of(shadow[t0:t1]) == "nrfg"
+                    and shadow[n0 + 1] in _SPEECH_AFTER
+                    and tag_of(last) is None
+                    and shadow[n0] not in _NOT_GIVEN
+                ):
+                    return t0, n0 + 1  # 梁家|豪说: jieba glued the given name to a verb
             return t0, t1
         if len(word) == 1 and len(tokens) > 1:
             n0, n1 = tokens[1]
@@ -117,6 +189,22 @@ class PersonSuggester:
                     return None
                 return t0, n1
         return None
+
+
+def _dotted_extent(ctx: SuggestContext, first: int, last: int) -> tuple[int, int] | None:
+    """约翰·史密斯: the jieba word before the first dot to the word after the last."""
+    tokens = ctx.clause_tokens(first, last)
+    before = [t for t in tokens if t[0] <= first < t[1]]
+    after = [t for t in tokens if t[0] < last <= t[1]]
+    if not before or not after:
+        return None
+    start, end = before[0][0], after[0][1]
+    head, tail = ctx.shadow[start : first + 1], ctx.shadow[last - 1 : end]
+    if len(head) < 2 or len(tail) < 2 or not (_is_chinese(head) and _is_chinese(tail)):
+        return None
+    if tag_of(head) in _NAME_STOP_TAGS or tag_of(tail) in _NAME_STOP_TAGS:
+        return None
+    return start, end
 
 
 def _is_chinese(word: str) -> bool:
