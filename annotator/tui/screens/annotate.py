@@ -130,6 +130,7 @@ class AnnotateScreen(Screen[None]):
         self._status_shown: tuple[str, bool] | None = None
         self._last_query = ""
         self._quit_warned_for: LabelFile | None = None
+        self._saved_wanted = True
 
     # ---------------------------------------------------------------- layout
 
@@ -229,8 +230,13 @@ class AnnotateScreen(Screen[None]):
     # ----------------------------------------------------------------- saving
 
     def session_saved(self, label_file: LabelFile) -> None:
-        """Saver-thread callback: hand over to the event loop as a message."""
-        self.post_message(Saved(label_file))
+        """Saver-thread callback: hand over to the event loop as a message.
+
+        Only when the status line has something to change: while it already
+        says "saved", a message per save would only cost the next key's frame.
+        """
+        if self._saved_wanted:
+            self.post_message(Saved(label_file))
 
     def session_failed(self, error: str) -> None:
         self.post_message(SaveFailed(error))
@@ -332,6 +338,8 @@ class AnnotateScreen(Screen[None]):
 
     def _edit(self, method: str, *args: Any, nothing: str = "", **kwargs: Any) -> bool:
         """Run one session edit; a read-only document says why instead."""
+        # Decided before the edit reaches the saver thread, so its answer cannot be missed.
+        self._saved_wanted = self.status_error or self.status_text != "saved"
         try:
             changed = bool(getattr(self.session, method)(*args, **kwargs))
         except ReadOnlyError as exc:
