@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := .demo
 
-.PHONY: install dev demo test lint typecheck unit bench validate-labels system-deps clean
+.PHONY: install dev demo test lint typecheck unit bench validate-labels gold-sets system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,10 +48,18 @@ typecheck: dev
 validate-labels: install
 	$(BIN)/annotator validate .
 
+# The gold sets are built from inline-markup sources; a hand edit to a .jsonl, or a source edit
+# without a rebuild, fails here.
+gold-sets: install
+	$(BIN)/python benchmarks/devset/build.py --check
+	$(BIN)/python benchmarks/devset/build.py benchmarks/devset/src2 benchmarks/devset/devset2.jsonl --id-prefix dev2- --source "annotator devset2" --check
+	$(BIN)/python benchmarks/devset/build.py benchmarks/heldout/src benchmarks/heldout/heldout.jsonl --id-prefix heldout- --source "annotator heldout" --check
+	$(BIN)/python benchmarks/devset/build.py samples/src samples/gold.jsonl --source "annotator samples" --check
+
 unit: dev system-deps
 	$(BIN)/python -m pytest -q -n 2
 
-test: lint typecheck validate-labels unit
+test: lint typecheck validate-labels gold-sets unit
 
 bench: install
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script; done
