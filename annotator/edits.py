@@ -42,8 +42,7 @@ def suggestion_at(label_file: LabelFile, offset: int) -> Suggestion | None:
 def _without_overlapping_suggestions(
     suggestions: Iterable[Suggestion], start: int, end: int
 ) -> tuple[Suggestion, ...]:
-    # Inline comparison: this runs over every pending suggestion on each label key.
-    return tuple(s for s in suggestions if s.end <= start or s.start >= end)
+    return tuple(s for s in suggestions if not s.overlaps(start, end))
 
 
 def _started(label_file: LabelFile) -> Status:
@@ -69,7 +68,7 @@ def add_span(
     if allow_overlap:
         kept = tuple(s for s in label_file.spans if s.key != new.key)
     else:
-        kept = tuple(s for s in label_file.spans if s.end <= start or s.start >= end)
+        kept = tuple(s for s in label_file.spans if not s.overlaps(start, end))
     return label_file.model_copy(
         update={
             "spans": (*kept, new),

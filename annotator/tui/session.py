@@ -8,11 +8,12 @@ saver at once.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from annotator import edits, store
 from annotator.errors import AnnotatorError
@@ -36,6 +37,27 @@ LOCKED_MESSAGE = (
 
 class ReadOnlyError(Exception):
     """An edit was attempted on a document opened read-only."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _teaching_first(
+    method: Callable[Concatenate[DocumentSession, P], R],
+) -> Callable[Concatenate[DocumentSession, P], R]:
+    """Apply any teaching still pending before this edit, undo or redo.
+
+    The screen teaches one frame after a label; whatever comes next must see
+    that state, so the order of effects never depends on timing.
+    """
+
+    def settled(self: DocumentSession, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        self.teach()
+        return method(self, *args, **kwargs)
+
+    functools.update_wrapper(settled, method)  # name and docstring of the edit
+    return settled
 
 
 class DocumentSession:
@@ -166,12 +188,12 @@ class DocumentSession:
 
     # ----------------------------------------------------------------- edits
 
+    @_teaching_first
     def label(self, start: int, end: int, label: str, *, selection: bool) -> bool:
         """A label key: relabel the span under the cursor, else label [start, end)."""
-        self.teach()
         current = self.label_file
         if not selection:
-            under = [s for s in current.spans if s.start < end and start < s.end]
+            under = [s for s in current.spans if s.overlaps(start, end)]
             if len(under) == 1:
                 return self._apply_teaching(edits.relabel(current, under[0], label))
         return self._apply_teaching(
@@ -186,8 +208,7 @@ class DocumentSession:
         Proposing the string at its other occurrences scans the whole
         document and can touch a hundred suggestions. The screen shows the
         label in the key's own frame and calls `teach` right after; every
-        other edit, undo or redo calls it first, so the order of effects
-        never depends on timing.
+        other edit, undo or redo teaches first (`_teaching_first`).
         """
         before = self.label_file
         if not self._apply(new_state):
@@ -229,18 +250,18 @@ class DocumentSession:
             added.extend(add_entries(self.workspace.lexicon_dir, label, surfaces))
         return added
 
+    @_teaching_first
     def remove_at(self, offset: int) -> bool:
-        self.teach()
         span = edits.span_at(self.label_file, offset)
         return span is not None and self._apply(edits.remove_span(self.label_file, span))
 
+    @_teaching_first
     def toggle_uncertain_at(self, offset: int) -> bool:
-        self.teach()
         span = edits.span_at(self.label_file, offset)
         return span is not None and self._apply(edits.toggle_uncertain(self.label_file, span))
 
+    @_teaching_first
     def accept_at(self, offset: int) -> bool:
-        self.teach()
         suggestion = edits.suggestion_at(self.label_file, offset)
         return suggestion is not None and self._apply_teaching(
             edits.accept_suggestion(
@@ -248,37 +269,38 @@ class DocumentSession:
             )
         )
 
+    @_teaching_first
     def reject_at(self, offset: int) -> bool:
-        self.teach()
         suggestion = edits.suggestion_at(self.label_file, offset)
         return suggestion is not None and self._apply(
             edits.reject_suggestion(self.label_file, suggestion)
         )
 
+    @_teaching_first
     def accept_all(self) -> bool:
-        self.teach()
         return self._apply(
             edits.accept_all(self.label_file, allow_overlap=self.schema.allow_overlap)
         )
 
+    @_teaching_first
     def set_status(self, status: Status, note: str | None = None) -> bool:
-        self.teach()
         return self._apply(edits.set_status(self.label_file, status, note))
 
+    @_teaching_first
     def undo(self) -> bool:
-        self.teach()
         if self.read_only or self.closed or self.history.undo() is None:
             return False
         self.save()
         return True
 
+    @_teaching_first
     def redo(self) -> bool:
-        self.teach()
         if self.read_only or self.closed or self.history.redo() is None:
             return False
         self.save()
         return True
 
+    @_teaching_first
     def add_suggestions(self, suggestions: Sequence[Suggestion]) -> bool:
         """Store freshly computed suggestions.
 
@@ -288,7 +310,6 @@ class DocumentSession:
         """
         if self.read_only or self.closed:
             return False
-        self.teach()
         new_state = edits.set_suggestions(self.label_file, suggestions)
         if new_state == self.label_file:
             return False
