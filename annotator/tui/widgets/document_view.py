@@ -909,21 +909,26 @@ class DocumentView(ScrollView, can_focus=True):
         self._scroll_to_offset(self._cursor, False)
         self._schedule_prefetch()
 
+    def _visible_rows(self) -> range:
+        """The layout rows the view shows now (the range may run past the last row)."""
+        top = int(self.scroll_offset.y)
+        return range(top, top + max(0, self.scrollable_content_region.height))
+
     def _shown_offsets(self) -> tuple[int, int]:
         """The text offsets the visible rows cover (after any re-wrap)."""
         layout = self._layout
         assert layout is not None
         if not layout.row_count:
             return 0, 0
-        top = min(int(self.scroll_offset.y), layout.row_count - 1)
-        bottom = min(top + max(1, self.scrollable_content_region.height), layout.row_count) - 1
+        shown = self._visible_rows()
+        top = min(shown.start, layout.row_count - 1)
+        bottom = min(max(shown.stop, top + 1), layout.row_count) - 1
         return layout.rows[top][0], layout.rows[bottom][1]
 
     def _refresh_rows(self, rows: Iterable[int]) -> None:
         """Repaint only these rows, and only those on screen."""
-        top = int(self.scroll_offset.y)
-        bottom = top + self.scrollable_content_region.height
-        visible = sorted(r for r in set(rows) if top <= r < bottom)
+        shown = self._visible_rows()
+        visible = sorted(r for r in set(rows) if r in shown)
         if not visible:
             return
         first = previous = visible[0]
@@ -935,11 +940,10 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh_lines(first, previous - first + 1)
 
     def _refresh_from(self, row: int) -> None:
-        top = int(self.scroll_offset.y)
-        bottom = top + self.scrollable_content_region.height
-        first = max(row, top)
-        if first < bottom:
-            self.refresh_lines(first, bottom - first)
+        shown = self._visible_rows()
+        first = max(row, shown.start)
+        if first < shown.stop:
+            self.refresh_lines(first, shown.stop - first)
 
     # ----------------------------------------------------------- rendering
 
@@ -1006,10 +1010,9 @@ class DocumentView(ScrollView, can_focus=True):
         if layout is None or not self.is_mounted:
             return
         look = self._get_look()
-        top = int(self.scroll_offset.y)
-        height = self.scrollable_content_region.height
-        below = range(top + height, min(top + 2 * height, layout.row_count))
-        above = range(max(0, top - height), top)
+        shown = self._visible_rows()
+        below = range(shown.stop, min(shown.stop + len(shown), layout.row_count))
+        above = range(max(0, shown.start - len(shown)), shown.start)
         for row in (*below, *above):
             if self._row_strip(layout, look, row)[1]:
                 self.rows_prefetched += 1
