@@ -268,12 +268,17 @@ def cached_document_ids(workspace: Workspace) -> list[str] | None:
     else from `.annotator/index/document-ids.json` (100k ids parse in ~15 ms;
     listing and sorting the folder takes ten times that).
     """
-    folder = workspace.documents_dir
-    mtime = _folder_mtime(folder)
+    mtime = _folder_mtime(workspace.documents_dir)
     if mtime is None:
         return []
+    return _ids_recorded_at(workspace, mtime)
+
+
+def _ids_recorded_at(workspace: Workspace, mtime: int) -> list[str] | None:
+    """The ids recorded with this (trusted) folder mtime, from memory or the cache file."""
     if mtime == -1:
         return None
+    folder = workspace.documents_dir
     remembered = _document_ids.get(folder)
     if remembered is not None and remembered[0] == mtime:
         return list(remembered[1])
@@ -299,14 +304,15 @@ def document_ids(workspace: Workspace) -> list[str]:
     Costs one stat (and at most one small cache read) instead of listing and
     sorting 100k names on every call; a scan refreshes the cache file.
     """
-    ids = cached_document_ids(workspace)
+    mtime = _folder_mtime(workspace.documents_dir)
+    if mtime is None:
+        return []
+    ids = _ids_recorded_at(workspace, mtime)
     if ids is not None:
         return ids
-    folder = workspace.documents_dir
-    mtime = _folder_mtime(folder)
     ids = workspace.document_ids()
-    if mtime is not None and mtime != -1:
-        _document_ids[folder] = (mtime, ids)
+    if mtime != -1:
+        _document_ids[workspace.documents_dir] = (mtime, ids)
         payload = {"version": INDEX_VERSION, "folder_mtime_ns": mtime, "ids": ids}
         # A read-only checkout still gets a correct answer, only a slower next one.
         with contextlib.suppress(OSError):
