@@ -51,6 +51,15 @@ def tmux(tmp_path: Path) -> Iterator[Callable[..., str]]:
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
 
 
+def workers_done(screen: str) -> bool:
+    """jieba's word boundaries and the suggestions have arrived (the status line says so)."""
+    return (
+        "loading word boundaries" not in screen
+        and "suggestions" in screen
+        and "computing suggestions" not in screen
+    )
+
+
 def wait_for(
     capture: Callable[[], str], predicate: Callable[[str], bool], timeout: float = 30.0
 ) -> str:
@@ -112,15 +121,7 @@ def test_label_a_span_in_a_real_terminal(tmux: Callable[..., str], tmp_path: Pat
     wait_for(capture, lambda s: all(p in text_column(s) for p in paragraphs))
     # keys work at once, but wait for jieba's word boundaries so "王某" is one token
     # (the suggestions outcome shows only after jieba loaded; a first frame may be half drawn)
-    wait_for(
-        capture,
-        lambda s: (
-            "loading word boundaries" not in s
-            and "suggestions" in s
-            and "computing suggestions" not in s
-        ),
-        timeout=60,
-    )
+    wait_for(capture, workers_done, timeout=60)
 
     tmux("send-keys", "-t", "main", "/")
     wait_for(capture, lambda s: "find text" in s)
@@ -199,15 +200,7 @@ def test_a_closed_terminal_or_a_signal_saves_and_unlocks(
         tmux("send-keys", "-t", "main", "Escape")
         wait_for(capture, lambda s: "1/1" not in s)
 
-    wait_for(
-        capture,
-        lambda s: (
-            "loading word boundaries" not in s
-            and "suggestions" in s
-            and "computing suggestions" not in s
-        ),
-        timeout=60,
-    )
+    wait_for(capture, workers_done, timeout=60)
     find("王某")
     tmux("send-keys", "-t", "main", "2")
     wait_for(capture, lambda s: "1 spans" in s)
