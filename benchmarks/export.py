@@ -240,9 +240,10 @@ def floor(root: Path, out: Path) -> float:
 
 def run_export(root: Path, out: Path) -> dict[str, int]:
     from annotator.export.hf import export_hf
+    from annotator.export.pipeline import ExportOptions
     from annotator.workspace import Workspace
 
-    result = export_hf(Workspace(root), out, annotator="gold", status="done", progress=False)
+    result = export_hf(Workspace(root), out, ExportOptions("gold", status="done", progress=False))
     return {
         "documents": result.documents,
         "chunks": result.chunks,

@@ -183,24 +183,18 @@ def _dataset(
     seed: str,
     redact: bool,
 ) -> tuple[int, int, list[Problem], str]:
+    from annotator.export.pipeline import ExportOptions
+
     agreement = agreement_figures(ws, name)
-    kwargs: dict[str, Any] = {
-        "annotator": name,
-        "status": status,
-        "split": split,
-        "salt": seed,
-        "redact": redact,
-        "progress": is_tty(),
-        "agreement": agreement,
-    }
+    options = ExportOptions(name, status, split, seed, redact, progress=is_tty())
     if fmt is Format.hf:
         from annotator.export.hf import export_hf
 
-        result = export_hf(ws, target, **kwargs)
+        result = export_hf(ws, target, options, agreement=agreement)
     else:
         from annotator.export.disk import export_disk
 
-        result = export_disk(ws, target, **kwargs)
+        result = export_disk(ws, target, options, agreement=agreement)
     extra = (
         ", ".join(f"{split_name} {s.documents}" for split_name, s in result.splits.items())
         or "no splits"

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from annotator.export.bio import tag_array, tag_names
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     import pyarrow as pa
     from datasets import Features
 
@@ -67,23 +69,76 @@ def char_strings(text: str) -> pa.Array:
     return pa.StringArray.from_buffers(len(points), pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-class TokenRows:
-    """Chunks of a batch of documents, as the `tokens` config's columns."""
+TOKEN_COLUMNS = ("id", "doc_id", "tokens", "ner_tags", "char_start")
+
+
+def list_offsets(lengths: Sequence[int]) -> pa.Array:
+    """Arrow list offsets (int32) for consecutive lists of these lengths."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(np.asarray(lengths, dtype=np.int32), out=offsets[1:])
+    return pa.array(offsets)
+
+
+def _from_arrays(
+    columns: list[pa.Array], names: Sequence[str], schema: pa.Schema | None
+) -> pa.Table:
+    import pyarrow as pa
+
+    if schema is not None:
+        return pa.Table.from_arrays(columns, schema=schema)
+    return pa.Table.from_arrays(columns, names=list(names))
+
+
+def tokens_table(
+    ids: list[str],
+    doc_ids: list[str],
+    char_starts: list[int],
+    lengths: list[int],
+    text: str,
+    tags: npt.NDArray[np.int64],
+    schema: pa.Schema | None = None,
+) -> pa.Table:
+    """The `tokens` config's rows: chunks of lengths `lengths` tiling `text`, with its tags."""
+    import pyarrow as pa
+
+    offsets = list_offsets(lengths)
+    columns = [
+        pa.array(ids, pa.string()),
+        pa.array(doc_ids, pa.string()),
+        pa.ListArray.from_arrays(offsets, char_strings(text)),
+        pa.ListArray.from_arrays(offsets, pa.array(tags)),
+        pa.array(char_starts, pa.int32()),
+    ]
+    return _from_arrays(columns, TOKEN_COLUMNS, schema)
+
+
+class _Rows:
+    """A batch of rows keyed by id; `count` is how many rows it holds."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
-        self.doc_ids: list[str] = []
-        self.char_starts: list[int] = []
-        self.lengths: list[int] = []
         self.texts: list[str] = []
-        self._length = 0  # characters so far: where the next document's tags begin
-        self.span_starts: list[int] = []
-        self.span_ends: list[int] = []
-        self.span_labels: list[int] = []
 
     @property
     def count(self) -> int:
         return len(self.ids)
+
+
+class TokenRows(_Rows):
+    """Chunks of a batch of documents, as the `tokens` config's columns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.doc_ids: list[str] = []
+        self.char_starts: list[int] = []
+        self.lengths: list[int] = []
+        self._length = 0  # characters so far: where the next document's tags begin
+        self.span_starts: list[int] = []
+        self.span_ends: list[int] = []
+        self.span_labels: list[int] = []
 
     def add(
         self,
@@ -113,48 +168,35 @@ class TokenRows:
 
     def table(self, schema: pa.Schema | None = None) -> pa.Table:
         import numpy as np
-        import pyarrow as pa
 
-        offsets = np.zeros(len(self.lengths) + 1, dtype=np.int32)
-        np.cumsum(np.asarray(self.lengths, dtype=np.int32), out=offsets[1:])
-        arrow_offsets = pa.array(offsets)
-        tokens = pa.ListArray.from_arrays(arrow_offsets, char_strings("".join(self.texts)))
-        values = tag_array(
+        tags = tag_array(
             self._length,
             np.asarray(self.span_starts, dtype=np.int64),
             np.asarray(self.span_ends, dtype=np.int64),
             np.asarray(self.span_labels, dtype=np.int64),
         )
-        tags = pa.ListArray.from_arrays(arrow_offsets, pa.array(values))
-        columns = [
-            pa.array(self.ids, pa.string()),
-            pa.array(self.doc_ids, pa.string()),
-            tokens,
+        return tokens_table(
+            self.ids,
+            self.doc_ids,
+            self.char_starts,
+            self.lengths,
+            "".join(self.texts),
             tags,
-            pa.array(self.char_starts, pa.int32()),
-        ]
-        names = ["id", "doc_id", "tokens", "ner_tags", "char_start"]
-        if schema is not None:
-            return pa.Table.from_arrays(columns, schema=schema)
-        return pa.Table.from_arrays(columns, names=names)
+            schema,
+        )
 
 
-class SpanRows:
+class SpanRows(_Rows):
     """One row per document for the `spans` config."""
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.texts: list[str] = []
+        super().__init__()
         self.span_counts: list[int] = []
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.labels: list[int] = []
         self.surfaces: list[str] = []
         self.meta: dict[str, list[str | None]] = {name: [] for name in META_FIELDS}
-
-    @property
-    def count(self) -> int:
-        return len(self.ids)
 
     def add(
         self,
@@ -178,11 +220,8 @@ class SpanRows:
             self.meta[name].append(value if isinstance(value, str) else None)
 
     def table(self, schema: pa.Schema | None = None) -> pa.Table:
-        import numpy as np
         import pyarrow as pa
 
-        offsets = np.zeros(len(self.span_counts) + 1, dtype=np.int32)
-        np.cumsum(np.asarray(self.span_counts, dtype=np.int32), out=offsets[1:])
         struct = pa.StructArray.from_arrays(
             [
                 pa.array(self.starts, pa.int32()),
@@ -197,13 +236,10 @@ class SpanRows:
             ids,
             ids,
             pa.array(self.texts, pa.string()),
-            pa.ListArray.from_arrays(pa.array(offsets), struct),
+            pa.ListArray.from_arrays(list_offsets(self.span_counts), struct),
         ]
         columns += [pa.array(self.meta[name], pa.string()) for name in META_FIELDS]
-        names = ["id", "doc_id", "text", "spans", *META_FIELDS]
-        if schema is not None:
-            return pa.Table.from_arrays(columns, schema=schema)
-        return pa.Table.from_arrays(columns, names=names)
+        return _from_arrays(columns, ["id", "doc_id", "text", "spans", *META_FIELDS], schema)
 
 
 STAGED_EXTRA = ("_cuts", "_bio")
@@ -239,14 +275,12 @@ class StagedRows(SpanRows):
         self.keep.extend(keep)
 
     def table(self, schema: pa.Schema | None = None) -> pa.Table:
-        import numpy as np
         import pyarrow as pa
 
         assert schema is not None
         base = super().table()
-        offsets = np.zeros(len(self.span_counts) + 1, dtype=np.int32)
-        np.cumsum(np.asarray(self.span_counts, dtype=np.int32), out=offsets[1:])
-        keep = pa.ListArray.from_arrays(pa.array(offsets), pa.array(self.keep, pa.bool_()))
+        offsets = list_offsets(self.span_counts)
+        keep = pa.ListArray.from_arrays(offsets, pa.array(self.keep, pa.bool_()))
         cuts = pa.array(self.cuts, pa.list_(pa.int32()))
         return pa.Table.from_arrays([*base.columns, cuts, keep], schema=schema)
 
@@ -278,9 +312,6 @@ def split_staged(
             lengths.append(end - start)
             start = end
         total += len(text)
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
-    np.cumsum(np.asarray(lengths, dtype=np.int32), out=offsets[1:])
-    arrow_offsets = pa.array(offsets)
     # Span offsets move from each document into the batch's concatenated text.
     span_list = table.column("spans").combine_chunks()
     counts = np.diff(np.asarray(span_list.offsets))
@@ -294,11 +325,5 @@ def split_staged(
         (values.field("end").to_numpy().astype(np.int64) + shift)[keep],
         values.field("label").to_numpy().astype(np.int64)[keep],
     )
-    columns = [
-        pa.array(ids, pa.string()),
-        pa.array(chunk_docs, pa.string()),
-        pa.ListArray.from_arrays(arrow_offsets, char_strings("".join(texts))),
-        pa.ListArray.from_arrays(arrow_offsets, pa.array(tags)),
-        pa.array(starts, pa.int32()),
-    ]
-    return spans, pa.Table.from_arrays(columns, schema=tokens_schema)
+    tokens = tokens_table(ids, chunk_docs, starts, lengths, "".join(texts), tags, tokens_schema)
+    return spans, tokens

@@ -63,13 +63,8 @@ def _save(result: ExportResult, sink: ArrowSink, staging: Path) -> None:
 def export_disk(
     workspace: Workspace,
     out: Path,
+    options: ExportOptions,
     *,
-    annotator: str,
-    status: str = "done",
-    split: str = "80/10/10",
-    salt: str = "annotator",
-    redact: bool = False,
-    progress: bool = False,
     agreement: dict[str, Any] | None = None,
 ) -> ExportResult:
     """Write `<out>/tokens` and `<out>/spans` (DatasetDicts) and `<out>/README.md`."""
@@ -86,15 +81,10 @@ def export_disk(
     try:
         sink = ArrowSink(staging)
         try:
-            result = run(
-                workspace,
-                ExportOptions(annotator, status, split, salt, redact, progress=progress),
-                sink,
-                staging,
-            )
+            result = run(workspace, options, sink, staging)
         finally:
             sink.close()
-        quiet = not progress and not are_progress_bars_disabled()
+        quiet = not options.progress and not are_progress_bars_disabled()
         if quiet:
             disable_progress_bars()
         try:

@@ -180,13 +180,8 @@ def swap_in(staging: Path, out: Path, names: list[str]) -> None:
 def export_hf(
     workspace: Workspace,
     out: Path,
+    options: ExportOptions,
     *,
-    annotator: str,
-    status: str = "done",
-    split: str = "80/10/10",
-    salt: str = "annotator",
-    redact: bool = False,
-    progress: bool = False,
     agreement: dict[str, Any] | None = None,
     shard_bytes: int = SHARD_BYTES,
 ) -> ExportResult:
@@ -196,7 +191,6 @@ def export_hf(
     staging = out / f".staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        options = ExportOptions(annotator, status, split, salt, redact, progress=progress)
         sink = ParquetSink(staging, shard_bytes)
         try:
             result = run(workspace, options, sink, staging)

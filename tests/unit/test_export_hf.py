@@ -14,6 +14,7 @@ from seqeval.scheme import IOB2, Entities
 from annotator.export.bio import tag_names, tags_to_spans
 from annotator.export.disk import export_disk
 from annotator.export.hf import export_hf
+from annotator.export.pipeline import ExportOptions
 from annotator.workspace import Workspace
 
 LABELS = ["ORG", "PERSON", "NUMBER", "LEGAL_CHARGE", "DATA_TYPE"]
@@ -73,7 +74,7 @@ def assert_tokens_rebuild(tokens: Any, ws: Workspace) -> None:
 def test_load_dataset_both_configs(tmp_path: Path, hf_cache: Path) -> None:
     ws = sample_workspace(tmp_path / "ws")
     out = tmp_path / "out"
-    result = export_hf(ws, out, annotator="gold", split="50/50")
+    result = export_hf(ws, out, ExportOptions("gold", split="50/50"))
     assert result.documents == len(TEXTS) and not result.problems
 
     tokens = load(out, "tokens", hf_cache)
@@ -128,7 +129,7 @@ def test_load_dataset_both_configs(tmp_path: Path, hf_cache: Path) -> None:
 def test_empty_split_is_left_out(tmp_path: Path, hf_cache: Path) -> None:
     ws = init_one(tmp_path / "ws")
     out = tmp_path / "out"
-    result = export_hf(ws, out, annotator="gold", split="80/10/10")
+    result = export_hf(ws, out, ExportOptions("gold", split="80/10/10"))
     assert len(result.splits) == 1
     meta = card_yaml(out)
     for config in meta["configs"]:
@@ -151,7 +152,7 @@ def test_reexport_with_changed_spans_is_not_served_from_cache(
 ) -> None:
     ws = init_one(tmp_path / "ws")
     out = tmp_path / "out"
-    export_hf(ws, out, annotator="gold", split="100")
+    export_hf(ws, out, ExportOptions("gold", split="100"))
     spans = load(out, "spans", hf_cache)
     names = spans["train"].features["spans"].feature["label"].names
     assert [names[s["label"]] for s in spans["train"][0]["spans"]][:2] == ["ORG", "PERSON"]
@@ -159,7 +160,7 @@ def test_reexport_with_changed_spans_is_not_served_from_cache(
 
     text, wanted = TEXTS["a01"]
     add_document(ws, "a01", text, [(surface, "ORG") for surface, _label in wanted])
-    export_hf(ws, out, annotator="gold", split="100")
+    export_hf(ws, out, ExportOptions("gold", split="100"))
     assert len(list((out / "spans").iterdir())) == 1  # the old shard is gone
     # datasets 5.2 keys a folder's cache on the card's dataset_info and configs patterns only.
     # A relabel can leave every size in dataset_info as it was: make sure it did, so only the
@@ -176,8 +177,8 @@ def test_reexport_with_changed_spans_is_not_served_from_cache(
 
 def test_shard_names_depend_only_on_content(tmp_path: Path) -> None:
     ws = sample_workspace(tmp_path / "ws")
-    export_hf(ws, tmp_path / "a", annotator="gold")
-    export_hf(ws, tmp_path / "b", annotator="gold")
+    export_hf(ws, tmp_path / "a", ExportOptions("gold"))
+    export_hf(ws, tmp_path / "b", ExportOptions("gold"))
     names = [
         sorted(p.relative_to(root).as_posix() for p in root.rglob("*.parquet"))
         for root in (tmp_path / "a", tmp_path / "b")
@@ -201,7 +202,7 @@ def test_only_chosen_status_and_valid_labels_are_exported(tmp_path: Path, hf_cac
         bad.read_text(encoding="utf-8").replace('"text":"青禾網絡"', '"text":"青禾网络"'),
         encoding="utf-8",
     )
-    result = export_hf(ws, tmp_path / "out", annotator="gold", split="100")
+    result = export_hf(ws, tmp_path / "out", ExportOptions("gold", split="100"))
     assert result.documents == len(TEXTS) - 1
     paths = {p.path for p in result.problems}
     assert any("c-stale" in p for p in paths) and any("a02" in p for p in paths)
@@ -218,7 +219,7 @@ def test_refuses_a_folder_that_is_not_an_export(tmp_path: Path) -> None:
     out.mkdir()
     (out / "thesis.tex").write_text("mine")
     with pytest.raises(AnnotatorError):
-        export_hf(ws, out, annotator="gold")
+        export_hf(ws, out, ExportOptions("gold"))
     assert (out / "thesis.tex").exists()
 
 
@@ -227,7 +228,7 @@ def test_load_from_disk(tmp_path: Path, hf_cache: Path) -> None:
 
     ws = sample_workspace(tmp_path / "ws")
     out = tmp_path / "disk"
-    result = export_disk(ws, out, annotator="gold", split="50/50")
+    result = export_disk(ws, out, ExportOptions("gold", split="50/50"))
     tokens = load_from_disk(str(out / "tokens"))
     spans = load_from_disk(str(out / "spans"))
     assert set(tokens) == set(spans) == set(result.splits)
@@ -305,7 +306,7 @@ def test_duplicates_land_in_their_groups_split(tmp_path: Path, hf_cache: Path) -
         for i in range(100)
         if assign(f"s{i}", "z-copy", rules) != assign(f"s{i}", "a01", rules)
     )
-    result = export_hf(ws, tmp_path / "out", annotator="gold", split="50/50", salt=salt)
+    result = export_hf(ws, tmp_path / "out", ExportOptions("gold", split="50/50", salt=salt))
     assert result.duplicate_groups == 1
     expected_split = assign(salt, "a01", rules)
     for config in ("spans", "tokens"):

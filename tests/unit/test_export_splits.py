@@ -113,7 +113,7 @@ def test_card_states_the_split_rule(tmp_path: Path) -> None:
     text, wanted = TEXTS["a01"]
     add_document(ws, "a01", text, wanted)
     add_document(ws, "a01-copy", text, wanted)
-    result = export_hf(ws, tmp_path / "out", annotator="gold", salt="pepper")
+    result = export_hf(ws, tmp_path / "out", ExportOptions("gold", salt="pepper"))
     assert result.duplicate_groups == 1 and result.grouped_documents == 2
     card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
     assert 'sha256("pepper:" + group)' in card
